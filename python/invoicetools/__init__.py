@@ -1,0 +1,7 @@
+"""InvoiceTools: the bimonthly Taiwan e-invoice chores inside Excel.
+
+Steps (each a sheet, a ribbon button and a CLI command): 配號設定 (track allocation),
+漏上傳檢核 (upload check), 異常跳號整批作廢 (skipped numbers), E0402 (blank numbers).
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pure domain rules: invoice numbers, ranges and booklets, ROC periods, UBN, money, errors."""
