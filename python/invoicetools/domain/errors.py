@@ -12,7 +12,7 @@ Two kinds of trouble, kept apart (as in beancount and datacompy):
 >>> str(loc)
 '檔案 tracks.csv 第 5 列 欄位「發票起號」'
 >>> str(Location(sheet="發票資料", row=12))
-'工作表「發票資料」第 12 列'
+'工作表「發票資料」 第 12 列'
 >>> err = InputError("起號必須是 8 位數字", where=loc, found="12AB")
 >>> str(err)
 '檔案 tracks.csv 第 5 列 欄位「發票起號」：起號必須是 8 位數字（讀到「12AB」）'

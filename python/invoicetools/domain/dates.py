@@ -1,0 +1,134 @@
+"""Dates as ERP exports and Excel give them: Gregorian, ROC (民國), Excel serials.
+
+>>> parse_date("2024-01-05"), parse_date("2024/1/5"), parse_date("113/01/05")
+(datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5))
+>>> parse_date("1130105"), parse_date("113年1月5日"), parse_date(45296), parse_date("20240105")
+(datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5))
+>>> parse_date("2024-02-30")
+Traceback (most recent call last):
+    ...
+invoicetools.domain.errors.InvalidFormat: 日期無法辨識，請用 2024-01-05、2024/1/5、113/01/05 或 1130105（讀到「2024-02-30」）
+>>> parse_datetime("2024/01/05 13:45:10")
+datetime.datetime(2024, 1, 5, 13, 45, 10)
+>>> to_roc(datetime.date(2024, 1, 5))
+'113/01/05'
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import TYPE_CHECKING
+
+from ._text import to_ascii
+from .errors import InvalidFormat
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+__all__ = ["EXCEL_EPOCH", "parse_date", "parse_dates", "parse_datetime", "to_roc"]
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 date system)
+_MESSAGE = "日期無法辨識，請用 2024-01-05、2024/1/5、113/01/05 或 1130105"
+_SEP = r"[/\-.年月]"
+_PATTERN = re.compile(
+    rf"^(?:(?P<g>\d{{4}}){_SEP}(?P<gm>\d{{1,2}}){_SEP}(?P<gd>\d{{1,2}})日?"
+    rf"|(?P<r>\d{{2,3}}){_SEP}(?P<rm>\d{{1,2}}){_SEP}(?P<rd>\d{{1,2}})日?"
+    r"|(?P<g8>\d{4})(?P<g8m>\d{2})(?P<g8d>\d{2})"
+    r"|(?P<r7>\d{2,3})(?P<r7m>\d{2})(?P<r7d>\d{2}))"
+    r"(?:[T ]?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?)?$"
+)
+# Excel serials that are plausible invoice dates: 1990-01-01 .. 2100-12-31.
+_SERIAL_MIN, _SERIAL_MAX = 32874, 73415
+
+
+def _from_serial(serial: float) -> datetime.datetime:
+    return datetime.datetime.combine(EXCEL_EPOCH, datetime.time()) + datetime.timedelta(days=serial)
+
+
+def parse_datetime(value: object) -> datetime.datetime:
+    """Parse a date or date-time; a bare date gives midnight. Raises ``InvalidFormat``."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value == value and _SERIAL_MIN <= value <= _SERIAL_MAX:
+            return _from_serial(float(value)).replace(microsecond=0)
+        value = str(int(value)) if value == value and float(value).is_integer() else str(value)
+    if not isinstance(value, str):
+        raise InvalidFormat(_MESSAGE, found=value)
+    text = to_ascii(value)
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    m = _PATTERN.match(text)
+    if not m:
+        raise InvalidFormat(_MESSAGE, found=value)
+    g = m.groupdict()
+    if g["g"]:
+        y, mo, d = int(g["g"]), int(g["gm"]), int(g["gd"])
+    elif g["r"]:
+        y, mo, d = int(g["r"]) + 1911, int(g["rm"]), int(g["rd"])
+    elif g["g8"] and 1900 <= int(g["g8"]) <= 2199:
+        y, mo, d = int(g["g8"]), int(g["g8m"]), int(g["g8d"])
+    elif g["r7"] or g["g8"]:
+        # an 8-digit value outside 1900..2199 cannot be ROC either (ROC years have <= 3 digits)
+        if not g["r7"]:
+            raise InvalidFormat(_MESSAGE, found=value)
+        y, mo, d = int(g["r7"]) + 1911, int(g["r7m"]), int(g["r7d"])
+    else:  # pragma: no cover - the regex has no other branch
+        raise InvalidFormat(_MESSAGE, found=value)
+    try:
+        return datetime.datetime(y, mo, d, int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0))
+    except ValueError:
+        raise InvalidFormat(_MESSAGE, found=value) from None
+
+
+def parse_date(value: object) -> datetime.date:
+    return parse_datetime(value).date()
+
+
+def to_roc(day: datetime.date) -> str:
+    return f"{day.year - 1911:03d}/{day.month:02d}/{day.day:02d}"
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """Vectorised ``parse_datetime`` for a column: ``(datetime64[ns] Series, ok mask)``.
+
+    Blank cells are NaT with ``ok = True`` (blank is for the caller to judge); cells that
+    cannot be read are NaT with ``ok = False``. Typed datetime columns pass straight
+    through; numbers are Excel serials; text is parsed by pattern, vectorised for the
+    common ``YYYY-MM-DD``/``YYYY/M/D`` forms and one by one for the rest.
+    """
+    import numpy as np
+    import pandas as pd
+
+    n = len(values)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = pd.to_datetime(values).dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
+        return pd.Series(out.to_numpy(dtype="datetime64[ns]"), index=values.index), np.ones(n, dtype=bool)
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    ok = np.ones(n, dtype=bool)
+    obj = values.astype("object")
+    blank = obj.isna().to_numpy() | obj.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(
+        dtype=bool
+    )
+    todo = ~blank
+    if not todo.any():
+        return result, ok
+    # Fast path: ISO-like text.
+    text = obj[todo].astype(str)
+    fast = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    miss = fast.isna()
+    if miss.any():
+        fast[miss] = pd.to_datetime(text[miss], format="%Y/%m/%d", errors="coerce")
+    result[todo] = fast.to_numpy(dtype="datetime64[ns]")
+    slow_idx = np.flatnonzero(todo)[fast.isna().to_numpy()]
+    for i in slow_idx.tolist():
+        try:
+            result.iat[i] = parse_datetime(obj.iat[i])
+        except InvalidFormat:
+            ok[i] = False
+    return result, ok
