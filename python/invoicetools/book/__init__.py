@@ -1,0 +1,1 @@
+"""The workbook: its layout (declared once) and the backends that read and write it."""
