@@ -1,0 +1,1 @@
+"""MIG messages out and in."""
