@@ -1,0 +1,229 @@
+"""The file backend: a workbook file read with calamine (fastexcel) and written part by part.
+
+Reads: one bulk read per sheet (all cells as text, so nothing is guessed: IDs keep their
+zeros, dates arrive as Excel serials or as typed text) with the header row found by name.
+Writes: only the sheets that changed are rewritten (``xlsx_sheet``), every other part of
+the package is copied byte for byte, and the file is replaced atomically. A workbook that
+is open in Excel is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..domain.errors import InputError, Location
+from . import layout
+from .io import find_header_row, header_aliases, normalise_header
+from .layout import Kind, Sheet, Table
+from .xlsx_package import Package, refuse_if_open
+from .xlsx_sheet import TableWrite, rewrite_sheet, rewrite_table_part
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FileBook"]
+
+
+@dataclass
+class _Grid:
+    """A whole sheet as text: index = Excel row numbers, columns = Excel column numbers."""
+
+    frame: pd.DataFrame
+
+    def value(self, row: int, col: int) -> str | None:
+        if row in self.frame.index and col in self.frame.columns:
+            v = self.frame.at[row, col]
+            if v is None or v != v or (isinstance(v, str) and v == ""):
+                return None
+            return str(v)
+        return None
+
+
+class FileBook:
+    """``WorkbookIO`` over an .xlsm/.xlsx file. Writes are kept until ``commit``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError("找不到活頁簿檔案", where=Location(file=str(self.path)))
+        self._package = Package(self.path)
+        self._grids: dict[str, _Grid] = {}
+        self._tables: dict[str, tuple[Table, pd.DataFrame]] = {}
+        self._cells: dict[str, dict[tuple[int, int], object]] = {}
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def close(self) -> None:
+        self._package.close()
+
+    # --- reading -----------------------------------------------------------------------------
+    def _grid(self, sheet_name: str) -> _Grid:
+        if sheet_name in self._grids:
+            return self._grids[sheet_name]
+        import fastexcel
+        import pandas as pd
+
+        part = self._package.sheet_part(sheet_name)
+        where = Location(file=self.name, sheet=sheet_name)
+        try:
+            reader = fastexcel.read_excel(str(self.path))
+            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
+            columns = [c.absolute_index + 1 for c in sheet.available_columns()]
+            frame = sheet.to_pandas() if columns else pd.DataFrame()
+        except Exception as exc:  # fastexcel raises its own error types for unreadable sheets
+            if "empty" in str(exc).lower() or "no data" in str(exc).lower():
+                frame, columns = pd.DataFrame(), []
+            else:
+                raise InputError(f"無法讀取工作表：{exc}", where=where) from exc
+        first_row = self._package.first_value_row(part)
+        frame.columns = columns
+        frame.index = range(first_row, first_row + len(frame))
+        grid = _Grid(frame)
+        self._grids[sheet_name] = grid
+        return grid
+
+    def read_table(self, table: Table) -> pd.DataFrame:
+        import pandas as pd
+
+        if table.sheet in self._tables:
+            return self._tables[table.sheet][1].copy()
+        grid = self._grid(table.sheet).frame
+        where = Location(file=self.name, sheet=table.sheet)
+        if grid.empty:
+            return pd.DataFrame(columns=list(table.headers))
+        sheet = layout.sheet(table.sheet)
+        top = grid.loc[: grid.index[0] + 40]
+        rows = [list(r) for r in top.itertuples(index=False, name=None)]
+        if sheet.role is layout.Role.INPUT:
+            header_pos = find_header_row(rows, table, where=where)
+            header_row = int(top.index[header_pos])
+        else:
+            header_row = table.header_row
+            if header_row not in grid.index:
+                return pd.DataFrame(columns=list(table.headers))
+            # still check the headers are ours
+            find_header_row([list(grid.loc[header_row])], table, where=where.with_row(header_row))
+        header_values = grid.loc[header_row].tolist()
+        data = grid.loc[header_row + 1 :]
+        names = _column_names(header_values, list(grid.columns), table, where.with_row(header_row))
+        keep = [c for c, n in zip(grid.columns, names, strict=True) if n is not None]
+        frame = data[keep]
+        frame.columns = [n for n in names if n is not None]
+        # drop rows with nothing in them (blank lines in pasted data), keep Excel row numbers
+        if len(frame):
+            nonblank = frame.notna().any(axis=1)
+            frame = frame[nonblank]
+        return frame
+
+    def read_params(self, sheet: Sheet) -> dict[str, object]:
+        if not sheet.params:
+            return {}
+        grid = self._grid(sheet.name)
+        pending = self._cells.get(sheet.name, {})
+        out: dict[str, object] = {}
+        for p in sheet.params:
+            key = (p.row, 2)
+            out[p.key] = pending[key] if key in pending else grid.value(p.row, 2)
+        return out
+
+    # --- writing -----------------------------------------------------------------------------
+    def write_table(self, table: Table, frame: pd.DataFrame) -> None:
+        import pandas as pd
+
+        frame = frame.reset_index(drop=True)
+        frame.index = pd.RangeIndex(table.first_data_row, table.first_data_row + len(frame))
+        self._tables[table.sheet] = (table, frame)
+
+    def write_params(self, sheet: Sheet, values: Mapping[str, object]) -> None:
+        cells = self._cells.setdefault(sheet.name, {})
+        for key, value in values.items():
+            p = sheet.param(key)
+            cells[(p.row, 2)] = _param_value(p.kind, value)
+
+    def set_status(self, sheet: Sheet, text: str) -> None:
+        if sheet.status_row is None:
+            raise KeyError(f"{sheet.name} has no status row")
+        self._cells.setdefault(sheet.name, {})[(sheet.status_row, 1)] = text
+
+    def commit(self, dest: Path | None = None) -> None:
+        """Write the changed sheets (and their table parts) into the file, atomically."""
+        if not self._tables and not self._cells:
+            return
+        target = dest or self.path
+        refuse_if_open(target)
+        replacements: dict[str, bytes | Iterable[bytes]] = {}
+        for sheet_name in sorted(set(self._tables) | set(self._cells)):
+            part = self._package.sheet_part(sheet_name)
+            table_write = None
+            if sheet_name in self._tables:
+                table, frame = self._tables[sheet_name]
+                headers = [str(c) for c in frame.columns]
+                old_last = self._old_table_last_col(sheet_name, table)
+                table_write = TableWrite(table.header_row, table.first_col, headers, frame, old_last)
+                for tpart in self._package.table_parts(sheet_name):
+                    from .layout import column_letter
+
+                    last_row = table.header_row + max(len(frame), 1)
+                    ref = f"{column_letter(table.first_col)}{table.header_row}:" f"{column_letter(table_write.last_col)}{last_row}"
+                    replacements[tpart] = rewrite_table_part(self._package.read(tpart), ref=ref, headers=headers)
+            chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write)
+            replacements[part] = chunks
+        self._package.save(target, replacements)
+        self._package.close()
+        self.path = target
+        self._package = Package(target)
+        self._grids.clear()
+        self._tables.clear()
+        self._cells.clear()
+
+    def _old_table_last_col(self, sheet_name: str, table: Table) -> int:
+        import re
+
+        from .xlsx_sheet import column_number
+
+        for tpart in self._package.table_parts(sheet_name):
+            m = re.search(rb'\bref="[A-Z]+\d+:([A-Z]+)\d+"', self._package.read(tpart))
+            if m:
+                return column_number(m.group(1).decode())
+        return table.first_col + len(table.columns) - 1
+
+
+def _param_value(kind: Kind, value: object) -> object:
+    if value is None:
+        return None
+    if kind is Kind.BOOL and isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def _column_names(
+    header_values: list[object], columns: list[int], table: Table, where: Location
+) -> list[str | None]:
+    """Layout header for each sheet column (aliases resolved); extra columns kept or dropped; duplicates refused."""
+    from .layout import column_letter
+
+    aliases = header_aliases(table)
+    names: list[str | None] = []
+    seen: dict[str, int] = {}
+    for col, raw in zip(columns, header_values, strict=True):
+        if raw is None or (isinstance(raw, float) and raw != raw) or str(raw).strip() == "":
+            names.append(None)
+            continue
+        norm = normalise_header(raw)
+        name = aliases.get(norm)
+        if name is None:
+            name = str(raw).strip() if table.keep_extra_columns else None
+        if name is not None:
+            if name in seen:
+                raise InputError(
+                    f"標題「{name}」出現兩次（{column_letter(seen[name])} 欄與 {column_letter(col)} 欄），請保留一欄",
+                    where=where,
+                )
+            seen[name] = col
+        names.append(name)
+    return names

@@ -1,0 +1,192 @@
+"""An .xlsx/.xlsm package at the zip level: find parts, rewrite a few, copy the rest byte for byte.
+
+openpyxl load + save of a workbook holding a 1M-row sheet costs minutes and gigabytes and
+drops the ribbon relationship; here only the sheets that change are rewritten, every other
+member (vbaProject.bin, customUI, styles, other sheets) is copied as compressed bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import posixpath
+import re
+import struct
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from ..domain.errors import InputError, Location
+
+__all__ = ["Package", "lock_files", "refuse_if_open"]
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+_FIRST_VALUE = re.compile(rb'<c r="[A-Z]+(\d+)"[^>]*?>\s*<(?:v|is)\b')
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files that Excel (``~$name``) and LibreOffice (``.~lock.name#``) keep beside an open file."""
+    return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+
+
+def refuse_if_open(path: Path) -> None:
+    """Refuse to write a workbook that is open in Excel or LibreOffice: it would be corrupted or lost."""
+    for lock in lock_files(path):
+        if lock.exists():
+            raise InputError(
+                "活頁簿正在 Excel（或 LibreOffice）中開啟，請先關閉再執行；"
+                "或在 Excel 中使用功能區按鈕執行此步驟",
+                where=Location(file=str(path)),
+            )
+
+
+def _attr(tag: bytes, name: str) -> str | None:
+    m = re.search(rb"\b" + name.encode() + rb'="([^"]*)"', tag)
+    return m.group(1).decode() if m else None
+
+
+class Package:
+    """Read access to the parts of an OOXML package, and an atomic rewrite of some of them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(
+                "無法開啟活頁簿：檔案不是有效的 Excel（.xlsm/.xlsx）檔或已損毀", where=Location(file=str(path))
+            ) from exc
+        self.names = set(self._zip.namelist())
+        self.sheet_parts = self._map_sheets()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def read(self, part: str) -> bytes:
+        return self._zip.read(part)
+
+    # --- structure ---------------------------------------------------------------------------
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id → (type, absolute target) for a part."""
+        folder, name = posixpath.split(part)
+        rels_part = posixpath.join(folder, "_rels", name + ".rels")
+        if rels_part not in self.names:
+            return {}
+        from lxml import etree
+
+        root = etree.fromstring(self.read(rels_part), etree.XMLParser(resolve_entities=False, no_network=True))
+        out: dict[str, tuple[str, str]] = {}
+        for rel in root.iter(f"{{{_NS_PKG_REL}}}Relationship"):
+            target = rel.get("Target", "")
+            absolute = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(folder, target)
+            )
+            out[rel.get("Id", "")] = (rel.get("Type", ""), absolute)
+        return out
+
+    def _map_sheets(self) -> dict[str, str]:
+        from lxml import etree
+
+        if "xl/workbook.xml" not in self.names:
+            raise InputError("活頁簿缺少 xl/workbook.xml，檔案可能已損毀", where=Location(file=str(self.path)))
+        root = etree.fromstring(self.read("xl/workbook.xml"), etree.XMLParser(resolve_entities=False, no_network=True))
+        rels = self._rels("xl/workbook.xml")
+        out: dict[str, str] = {}
+        for sheet in root.iter(f"{{{_NS_MAIN}}}sheet"):
+            rid = sheet.get(f"{{{_NS_REL}}}id", "")
+            if rid in rels:
+                out[sheet.get("name", "")] = rels[rid][1]
+        return out
+
+    def sheet_part(self, sheet: str) -> str:
+        try:
+            return self.sheet_parts[sheet]
+        except KeyError:
+            raise InputError(
+                f"活頁簿沒有工作表「{sheet}」；現有工作表：{'、'.join(self.sheet_parts)}",
+                where=Location(file=str(self.path)),
+            ) from None
+
+    def table_parts(self, sheet: str) -> list[str]:
+        rels = self._rels(self.sheet_part(sheet))
+        return [target for kind, target in rels.values() if kind == _TABLE_REL]
+
+    def first_value_row(self, part: str) -> int:
+        """Row number of the first cell holding a value (where calamine starts its range); 1 if none."""
+        tail = b""
+        with self._zip.open(part) as fh:
+            while chunk := fh.read(1 << 16):
+                buf = tail + chunk
+                m = _FIRST_VALUE.search(buf)
+                if m:
+                    return int(m.group(1))
+                tail = buf[-512:]
+        return 1
+
+    # --- writing -----------------------------------------------------------------------------
+    def save(self, dest: Path, replacements: Mapping[str, bytes | Iterable[bytes]]) -> None:
+        """Write the package to ``dest`` atomically, replacing some parts and raw-copying the rest."""
+        unknown = set(replacements) - self.names
+        if unknown:
+            raise KeyError(f"parts not in package: {sorted(unknown)}")
+        fd, tmp_name = tempfile.mkstemp(prefix=".~invoicetools-", suffix=".tmp", dir=dest.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as out:
+                for info in self._zip.infolist():
+                    if info.filename in replacements:
+                        self._write_member(out, info, replacements[info.filename])
+                    else:
+                        self._copy_raw(out, info)
+                out.close()
+                raw.flush()
+                os.fsync(raw.fileno())
+            os.replace(tmp, dest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Iterable[bytes]) -> None:
+        new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+        new.compress_type = zipfile.ZIP_DEFLATED
+        new.external_attr = info.external_attr
+        if isinstance(data, bytes):
+            out.writestr(new, data, compresslevel=6)
+            return
+        new._compresslevel = 1  # type: ignore[attr-defined]  # big sheets: speed over size
+        with out.open(new, "w") as fh:
+            for chunk in data:
+                fh.write(chunk)
+
+    def _copy_raw(self, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        """Copy a member's compressed bytes unchanged (no inflate/deflate)."""
+        src = self._zip.fp
+        assert src is not None and out.fp is not None
+        src.seek(info.header_offset)
+        header = src.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise InputError("活頁簿的壓縮結構損毀", where=Location(file=str(self.path)))
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        src.seek(info.header_offset + 30 + name_len + extra_len)
+        data = src.read(info.compress_size)
+        new = copy.copy(info)
+        new.flag_bits &= ~0x08  # sizes and CRC go into the local header
+        new.extra = b""
+        new.header_offset = out.fp.tell()
+        out.fp.write(new.FileHeader(zip64=new.file_size > zipfile.ZIP64_LIMIT))
+        out.fp.write(data)
+        out.filelist.append(new)
+        out.NameToInfo[new.filename] = new
+        out.start_dir = out.fp.tell()  # type: ignore[attr-defined]
+
+
+def iter_deflated(chunks: Iterable[str]) -> Iterator[bytes]:
+    """UTF-8 encode a stream of XML text chunks (the zip writer deflates them)."""
+    for chunk in chunks:
+        yield chunk.encode("utf-8")
+

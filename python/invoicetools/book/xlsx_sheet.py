@@ -1,0 +1,269 @@
+"""Rewrite one worksheet part: patch a few cells, replace a table's rows, keep everything else.
+
+Everything outside ``<sheetData>`` (column widths and styles, frozen panes, conditional
+formats, data validations, merged cells, print setup, drawings, the table parts) is kept
+byte for byte; only ``<dimension>`` is updated. Inside ``<sheetData>`` the rows above the
+table are kept (with the patched cells), and cells beside the table are kept as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .layout import column_letter
+from .xlsx_cells import cell_xml, rows_xml
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["TableWrite", "column_number", "column_styles", "rewrite_sheet", "rewrite_table_part"]
+
+_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_CELL = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_ROW_NUM = re.compile(r'\br="(\d+)"')
+_STYLE = re.compile(r'\bs="(\d+)"')
+_SPANS = re.compile(r'\s+spans="[^"]*"')
+_COL = re.compile(r"<col\b([^>]*)/>")
+_DIMENSION = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+
+
+def column_number(letters: str) -> int:
+    """A → 1, AA → 27."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_styles(sheet_xml: str) -> dict[int, int]:
+    """Column number → style index, from the sheet's ``<cols>``."""
+    out: dict[int, int] = {}
+    for m in _COL.finditer(sheet_xml):
+        attrs = m.group(1)
+        lo = re.search(r'\bmin="(\d+)"', attrs)
+        hi = re.search(r'\bmax="(\d+)"', attrs)
+        st = re.search(r'\bstyle="(\d+)"', attrs)
+        if lo and hi and st:
+            for c in range(int(lo.group(1)), min(int(hi.group(1)), 2000) + 1):
+                out[c] = int(st.group(1))
+    return out
+
+
+@dataclass(frozen=True)
+class TableWrite:
+    """Replace a table: its header cells and data rows (columns ``first_col`` … onward)."""
+
+    header_row: int
+    first_col: int
+    headers: Sequence[str]
+    frame: pd.DataFrame
+    old_last_col: int  # the widest span the table had before (its old columns are cleared)
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.headers) - 1
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.first_col, max(self.last_col, self.old_last_col)
+
+
+_CLEAR = object()  # patch value: remove the cell
+
+
+def _patch_row(
+    row_attrs: str,
+    body: str,
+    row: int,
+    values: Mapping[int, object],
+    clear: tuple[int, int] | None,
+    styles: Mapping[int, int],
+    fallback_style: int | None = None,
+) -> str:
+    """Rebuild one row: drop cells in ``clear`` (a column span), set ``values`` (keeping each old cell's style)."""
+    kept: dict[int, str] = {}
+    old_style: dict[int, int] = {}
+    for m in _CELL.finditer(body or ""):
+        col = column_number(m.group(1))
+        sm = _STYLE.search(m.group(0).split(">", 1)[0])
+        if sm:
+            old_style[col] = int(sm.group(1))
+        if clear is not None and clear[0] <= col <= clear[1]:
+            continue
+        kept[col] = m.group(0)
+    for col, value in values.items():
+        kept.pop(col, None)
+        if value is _CLEAR:
+            continue
+        style = old_style.get(col, styles.get(col, fallback_style))
+        xml = cell_xml(f"{column_letter(col)}{row}", value, style)
+        if xml:
+            kept[col] = xml
+    attrs = _SPANS.sub("", row_attrs)
+    if not kept:
+        return f"<row{attrs}/>" if ('ht="' in attrs or 's="' in attrs) else ""
+    return f"<row{attrs}>{''.join(kept[c] for c in sorted(kept))}</row>"
+
+
+def _new_row(
+    row: int, values: Mapping[int, object], styles: Mapping[int, int], table: TableWrite | None, header_style: int | None
+) -> str:
+    fallback = header_style if table is not None and row == table.header_row else None
+    return _patch_row(f' r="{row}"', "", row, values, None, styles, fallback)
+
+
+def rewrite_sheet(
+    xml: bytes,
+    *,
+    cells: Mapping[tuple[int, int], object],
+    table: TableWrite | None,
+) -> Iterator[bytes]:
+    """Yield the new sheet XML in chunks."""
+    text = xml.decode("utf-8")
+    styles = column_styles(text)
+    start = text.find("<sheetData")
+    if start < 0:
+        raise ValueError("worksheet has no <sheetData>")
+    open_end = text.index(">", start) + 1
+    if text[open_end - 2] == "/":  # <sheetData/>
+        inner_start = inner_end = open_end
+        close_end = open_end
+    else:
+        inner_start = open_end
+        inner_end = text.index("</sheetData>", inner_start)
+        close_end = inner_end + len("</sheetData>")
+    head, tail = text[:start], text[close_end:]
+
+    patches: dict[int, dict[int, object]] = {}
+    for (r, c), value in cells.items():
+        patches.setdefault(r, {})[c] = value
+    first_data = table.header_row + 1 if table else None
+    clear_span = table.span if table else None
+    header_style: int | None = None
+    if table is not None:
+        header_cells = patches.setdefault(table.header_row, {})
+        for j, h in enumerate(table.headers):
+            header_cells[table.first_col + j] = h
+        for c in range(table.last_col + 1, table.old_last_col + 1):
+            header_cells[c] = _CLEAR
+        hm = re.search(rf'<row\b[^>]*\br="{table.header_row}"[^>]*>(.*?)</row>', text, re.S)
+        if hm:
+            for cm in _CELL.finditer(hm.group(1)):
+                sm = _STYLE.search(cm.group(0).split(">", 1)[0])
+                if sm:
+                    header_style = int(sm.group(1))
+                    break
+
+    dim = _DIMENSION.search(head)
+    dim_last_col = column_number(dim.group(3) or dim.group(1)) if dim else 10**6
+    fast = table is not None and clear_span is not None and clear_span[0] == 1 and dim_last_col <= clear_span[1]
+
+    out_rows: list[str] = []
+    beside: dict[int, str] = {}  # data rows: the kept cells beside the table, as row XML
+    max_row = 0
+    max_col = max([c for p in patches.values() for c in p] + [table.span[1] if table else 1])
+    pos = inner_start
+    pending = dict(sorted(patches.items()))
+    while pos < inner_end:
+        m = _ROW.search(text, pos, inner_end)
+        if not m:
+            break
+        pos = m.end()
+        attrs, body = m.group(1), m.group(2) or ""
+        rm = _ROW_NUM.search(attrs)
+        if not rm:
+            continue
+        r = int(rm.group(1))
+        if first_data is not None and r >= first_data:
+            if fast:
+                break
+            kept = _patch_row(attrs, body, r, pending.pop(r, {}), clear_span, styles)
+            if kept and "<c " in kept:
+                beside[r] = kept
+            continue
+        # rows before a pending patch row that does not exist yet
+        for pr in [p for p in pending if p < r]:
+            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style))
+        patch = pending.pop(r, {})
+        clear = clear_span if table is not None and r == table.header_row else None
+        fallback = header_style if table is not None and r == table.header_row else None
+        row_xml = _patch_row(attrs, body, r, patch, clear, styles, fallback) if (patch or clear) else m.group(0)
+        if row_xml:
+            out_rows.append(row_xml)
+            max_row = max(max_row, r)
+    for pr in list(pending):
+        if first_data is None or pr < first_data:
+            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style))
+            max_row = max(max_row, pr)
+    max_col = max(max_col, dim_last_col if dim and dim_last_col < 10**6 else 1)
+
+    yield (head[: dim.start()] if dim else head).encode()
+    n_rows = len(table.frame) if table is not None else 0
+    last_row = max(max_row, (table.header_row + max(n_rows, 1)) if table else 0, max(beside, default=0))
+    if dim:
+        yield f'<dimension ref="A1:{column_letter(max_col)}{max(last_row, 1)}"/>'.encode()
+        yield head[dim.end():].encode()
+    yield b"<sheetData>"
+    yield "".join(out_rows).encode()
+    if table is not None:
+        letters = [column_letter(table.first_col + j) for j in range(len(table.headers))]
+        col_styles = [styles.get(table.first_col + j) for j in range(len(table.headers))]
+        if not beside:
+            for chunk in rows_xml(table.frame, table.header_row + 1, letters, col_styles):
+                yield chunk.encode()
+        else:
+            yield _merge_beside(table, letters, col_styles, beside).encode()
+    yield b"</sheetData>"
+    yield tail.encode()
+
+
+def _merge_beside(table: TableWrite, letters: list[str], styles: list[int | None], beside: dict[int, str]) -> str:
+    """Slow path: new table rows merged with cells the user keeps beside the table."""
+    new_rows: dict[int, str] = {}
+    for chunk in rows_xml(table.frame, table.header_row + 1, letters, styles, chunk=10**9):
+        for m in _ROW.finditer(chunk):
+            rm = _ROW_NUM.search(m.group(1))
+            assert rm is not None
+            new_rows[int(rm.group(1))] = m.group(2) or ""
+    out: list[str] = []
+    for r in sorted(set(new_rows) | set(beside)):
+        cells: dict[int, str] = {}
+        for src in (beside.get(r, ""), new_rows.get(r, "")):
+            for cm in _CELL.finditer(src):
+                cells[column_number(cm.group(1))] = cm.group(0)
+        out.append(f'<row r="{r}">{"".join(cells[c] for c in sorted(cells))}</row>')
+    return "".join(out)
+
+
+def rewrite_table_part(xml: bytes, *, ref: str, headers: Sequence[str]) -> bytes:
+    """Update a table part's ``ref`` (and its autoFilter) and its columns, keeping known columns' attributes."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+    root = etree.fromstring(xml, parser)
+    ns = root.nsmap.get(None, "http://schemas.openxmlformats.org/spreadsheetml/2006/main")
+    root.set("ref", ref)
+    auto = root.find(f"{{{ns}}}autoFilter")
+    if auto is not None:
+        auto.set("ref", ref)
+    cols = root.find(f"{{{ns}}}tableColumns")
+    if cols is not None:
+        old = {c.get("name"): c for c in cols}
+        next_id = max([int(c.get("id", "0")) for c in cols] + [0]) + 1
+        for child in list(cols):
+            cols.remove(child)
+        for h in headers:
+            col = old.get(h)
+            if col is None:
+                col = etree.SubElement(cols, f"{{{ns}}}tableColumn")
+                col.set("id", str(next_id))
+                col.set("name", h)
+                next_id += 1
+            else:
+                cols.append(col)
+        cols.set("count", str(len(headers)))
+    body: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return body

@@ -1,0 +1,53 @@
+"""Fixtures: a workbook laid out like the template (built with XlsxWriter from book.layout)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from invoicetools.book import layout
+
+
+def make_layout_workbook(path: Path) -> Path:
+    """A plain workbook with every sheet of the layout: title, parameters, table with formats."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    title = wb.add_format({"bold": True, "font_size": 14})
+    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    formats = {k: wb.add_format({"num_format": k.number_format}) for k in layout.Kind}
+    for sheet in layout.SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        ws.write(0, 0, sheet.title, title)
+        if sheet.hint:
+            ws.write(1, 0, sheet.hint)
+        for p in sheet.params:
+            ws.write(p.row - 1, 0, p.label)
+            if p.default:
+                ws.write_string(p.row - 1, 1, p.default)
+        t = sheet.table
+        if t is None:
+            continue
+        for j, col in enumerate(t.columns):
+            ws.set_column(t.first_col - 1 + j, t.first_col - 1 + j, col.width, formats[col.kind])
+        rows = []
+        if sheet.name == "設定":
+            rows = [[label, default, note] for label, default, note in layout.SETTING_KEYS]
+        last_row = t.header_row - 1 + max(len(rows), 1)
+        options: dict[str, object] = {
+            "name": t.name,
+            "columns": [{"header": h, "header_format": header} for h in t.headers],
+            "style": "Table Style Light 9",
+        }
+        if rows:
+            options["data"] = rows
+        ws.add_table(t.header_row - 1, t.first_col - 1, last_row, t.first_col - 2 + len(t.columns), options)
+        ws.freeze_panes(t.header_row, 0)
+    wb.close()
+    return path
+
+
+@pytest.fixture
+def layout_book(tmp_path: Path) -> Path:
+    return make_layout_workbook(tmp_path / "book.xlsx")

@@ -1,0 +1,139 @@
+"""The file backend: reads by header, writes only changed sheets, keeps everything else."""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from invoicetools.book import layout
+from invoicetools.book.file_backend import FileBook
+from invoicetools.domain.errors import InputError
+
+
+def test_settings_table_reads_with_excel_rows(layout_book: Path) -> None:
+    book = FileBook(layout_book)
+    frame = book.read_table(layout.table("設定"))
+    assert list(frame.columns[:2]) == ["項目", "設定值"]
+    assert frame.loc[5, "項目"] == "統一編號"
+    assert frame.loc[frame["項目"] == "MIG版本", "設定值"].iloc[0] == "4.1"
+
+
+def test_write_table_roundtrip_keeps_ids_as_text(layout_book: Path) -> None:
+    book = FileBook(layout_book)
+    t = layout.table("跳號作廢")
+    frame = pd.DataFrame(
+        {"序號": [1, 2], "帳別": ["A", "B"], "機台號": ["001", "002"], "發票字軌": ["AB", "AB"],
+         "起號": ["00000050", "00000100"], "迄號": ["00000051", "00000149"], "張數": [2, 50],
+         "類型": ["跳號", "未使用"], "處理": ["待確認", ""], "原因": [None, None], "申報年月": ["11302", "11302"]}
+    )
+    book.write_table(t, frame)
+    book.write_params(layout.sheet("跳號作廢"), {"period": "11302", "account": "A"})
+    book.set_status(layout.sheet("跳號作廢"), "找到 1 段跳號")
+    book.commit()
+
+    again = FileBook(layout_book)
+    got = again.read_table(t)
+    assert got.index.tolist() == [10, 11]
+    assert got.loc[10, "起號"] == "00000050"
+    assert got.loc[11, "機台號"] == "002"
+    assert again.read_params(layout.sheet("跳號作廢"))["period"] == "11302"
+
+    wb = openpyxl.load_workbook(layout_book)
+    ws = wb["跳號作廢"]
+    assert ws["E10"].value == "00000050" and ws["E10"].number_format == "@"
+    assert ws["A7"].value == "找到 1 段跳號"
+    assert ws.tables["tblGaps"].ref == "A9:K11"
+    assert ws["A1"].value == "異常跳號整批作廢"
+
+
+def test_only_changed_sheets_are_rewritten(layout_book: Path) -> None:
+    before = {i.filename: (i.CRC, i.compress_size) for i in zipfile.ZipFile(layout_book).infolist()}
+    book = FileBook(layout_book)
+    book.write_table(layout.table("檢核訊息"), pd.DataFrame({"步驟": ["x"], "訊息": ["m"]}))
+    book.commit()
+    after = {i.filename: (i.CRC, i.compress_size) for i in zipfile.ZipFile(layout_book).infolist()}
+    assert before.keys() == after.keys()
+    changed = {k for k in before if before[k] != after[k]}
+    part = FileBook(layout_book)._package.sheet_part("檢核訊息")
+    assert changed <= {part} | {p for p in before if p.startswith("xl/tables/")}
+    assert part in changed
+
+
+def test_dates_and_numbers(layout_book: Path) -> None:
+    book = FileBook(layout_book)
+    t = layout.table("漏上傳檢核")
+    book.write_table(t, pd.DataFrame({
+        "序號": [1], "發票日期": [datetime.date(2024, 1, 5)], "發票號碼": ["AB00000001"],
+        "期限": [datetime.datetime(2024, 1, 7, 10, 30)], "問題": ["未上傳"]}).reindex(columns=list(t.headers)))
+    book.commit()
+    ws = openpyxl.load_workbook(layout_book)["漏上傳檢核"]
+    assert ws["D10"].value == datetime.datetime(2024, 1, 5)
+    assert ws["L10"].value == datetime.datetime(2024, 1, 7, 10, 30)
+    assert ws["A10"].value == 1
+
+
+def test_input_sheet_with_pasted_header_elsewhere(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "pasted.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for sheet in layout.SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        if sheet.name == "發票資料":
+            ws.write_row(1, 1, ["備註", "發票號碼", "發票日期", "帳別"])  # header at row 2, from column B
+            ws.write_row(2, 1, ["x", "AB00000001", "2024-01-05", "A"])
+            ws.write_row(4, 1, ["y", "AB00000002", "113/01/06", "A"])
+    wb.close()
+    frame = FileBook(path).read_table(layout.table("發票資料"))
+    assert frame.index.tolist() == [3, 5]
+    assert frame.loc[5, "發票號碼"] == "AB00000002"
+    assert "備註" in frame.columns  # extra column kept
+
+
+def test_missing_header_lists_found(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "bad.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for sheet in layout.SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        if sheet.name == "發票資料":
+            ws.write_row(0, 0, ["發票號碼", "金額"])
+            ws.write_row(1, 0, ["AB00000001", 5])
+    wb.close()
+    with pytest.raises(InputError) as err:
+        FileBook(path).read_table(layout.table("發票資料"))
+    assert "發票日期" in str(err.value) and "金額" in str(err.value)
+
+
+def test_refuses_when_excel_has_it_open(layout_book: Path) -> None:
+    (layout_book.parent / ("~$" + layout_book.name)).write_text("lock")
+    book = FileBook(layout_book)
+    book.set_status(layout.sheet("跳號作廢"), "x")
+    before = layout_book.read_bytes()
+    with pytest.raises(InputError, match="正在 Excel"):
+        book.commit()
+    assert layout_book.read_bytes() == before
+
+
+def test_extra_columns_grow_table(layout_book: Path) -> None:
+    book = FileBook(layout_book)
+    t = layout.table("發票資料")
+    frame = pd.DataFrame({h: [None] for h in t.headers})
+    frame["發票號碼"] = ["AB00000001"]
+    frame["發票日期"] = [datetime.date(2024, 1, 5)]
+    frame["自訂欄"] = ["kept"]
+    book.write_table(t, frame)
+    book.commit()
+    wb = openpyxl.load_workbook(layout_book)
+    ws = wb["發票資料"]
+    tbl = ws.tables["tblInvoices"]
+    assert tbl.ref == "A4:O5"
+    assert [c.name for c in tbl.tableColumns][-1] == "自訂欄"
+    back = FileBook(layout_book).read_table(t)
+    assert back.loc[5, "自訂欄"] == "kept"
