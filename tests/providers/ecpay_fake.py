@@ -217,7 +217,7 @@ class FakeEcpay:
         year = str(data.get("InvoiceYear", ""))
         if len(year) != 3 or not year.isdigit():
             return {"RtnCode": 1100001, "RtnMsg": "發票年度格式錯誤"}
-        rows = [r for r in self.allocations.get(cat, []) if str(r.get("InvoiceYear", year)) == year]
+        rows = [r for r in self.allocations.get(cat, []) if not isinstance(r, dict) or str(r.get("InvoiceYear", year)) == year]
         if not rows:
             return {"RtnCode": 2, "RtnMsg": "查無資料"}
         return {"RtnCode": 1, "RtnMsg": "查詢成功", "InvoiceInfo": rows}
