@@ -60,7 +60,17 @@ from . import _fields
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["BOOKLET", "MAX_ITEMS", "VERSIONS", "BranchTrack", "BranchTrackItem", "build", "file_name", "parse", "read"]
+__all__ = [
+    "BOOKLET",
+    "MAX_ITEMS",
+    "VERSIONS",
+    "BranchTrack",
+    "BranchTrackItem",
+    "build",
+    "file_name",
+    "parse",
+    "read",
+]
 
 MESSAGE = "E0401"
 VERSIONS = ("4.1", "4.0", "3.2")
@@ -146,7 +156,9 @@ def _name(branch_ban: str, year_month: str, track: str, invoice_type: str, begin
     return f"E0401_{branch_ban}_{year_month}_{track}{begin}_{invoice_type}.xml"
 
 
-def file_name(*, branch_ban: object, year_month: object, track: object, invoice_type: object, begin: object) -> str:
+def file_name(
+    *, branch_ban: object, year_month: object, track: object, invoice_type: object, begin: object
+) -> str:
     """``E0401_{BranchBan}_{YearMonth}_{Track}{head range begin}_{InvoiceType}.xml``."""
     return _name(
         _fields.ban(branch_ban, "分支機構統一編號"),
@@ -181,7 +193,9 @@ def build(
     head_end = _fields.number(end, "總公司配號迄號")
     prefix = f"E0401 {letters} {ym}："
     if int(head_begin) > int(head_end):
-        raise InputError(f"{prefix}總公司配號起號大於迄號", found=f"{letters}{head_begin}–{letters}{head_end}")
+        raise InputError(
+            f"{prefix}總公司配號起號大於迄號", found=f"{letters}{head_begin}–{letters}{head_end}"
+        )
     try:
         checked = _fields.checked_ranges(
             items,

@@ -108,7 +108,10 @@ class BranchTrackBlank:
     @property
     def file_name(self) -> str:
         return file_name(
-            branch_ban=self.branch_ban, year_month=self.year_month, track=self.track, invoice_type=self.invoice_type
+            branch_ban=self.branch_ban,
+            year_month=self.year_month,
+            track=self.track,
+            invoice_type=self.invoice_type,
         )
 
     @property

@@ -288,28 +288,63 @@ def _values(text: str) -> str:
     return "、".join(v.strip().strip("'") for v in text.split(","))
 
 
-def _translate_rest(el: str, attr: str | None, rest: str) -> str:
+_FACETS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], str], str]], ...] = (
+    (
+        re.compile(r"\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns .* of '(\d+)'"),
+        lambda m, el: f"長度 {m[1]} 個字元，少於最少的 {m[2]} 個字元",
+    ),
+    (
+        re.compile(r"\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds .* of '(\d+)'"),
+        lambda m, el: f"長度 {m[1]} 個字元，超過最多的 {m[2]} 個字元",
+    ),
+    (
+        re.compile(
+            r"\[facet 'length'\] The value '(.*)' has a length of '(\d+)'; this differs .* of '(\d+)'", re.S
+        ),
+        lambda m, el: f"值「{m[1]}」長度 {m[2]} 個字元，應為 {m[3]} 個字元",
+    ),
+    (
+        re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '(.*)'\.?$", re.S),
+        lambda m, el: f"值「{m[1]}」格式不符：{_RULES.get(el, '須符合 ' + m[2])}",
+    ),
+    (
+        re.compile(r"\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}", re.S),
+        lambda m, el: f"值「{m[1]}」不是允許的值（{_values(m[2])}）",
+    ),
+    (
+        re.compile(
+            r"\[facet 'minInclusive'\] The value '(.*)' is less than the minimum value allowed \('(.*)'\)"
+        ),
+        lambda m, el: f"值「{m[1]}」小於最小值 {m[2]}",
+    ),
+    (
+        re.compile(r"\[facet 'maxInclusive'\] The value '(.*)' is greater than the maximum .* \('(.*)'\)"),
+        lambda m, el: f"值「{m[1]}」大於最大值 {m[2]}",
+    ),
+    (
+        re.compile(r"\[facet 'totalDigits'\] The value '(.*)' has more digits than are allowed \('(\d+)'\)"),
+        lambda m, el: f"值「{m[1]}」超過 {m[2]} 位數",
+    ),
+    (
+        re.compile(
+            r"'(.*)' is not a valid value of the (?:local )?(?:atomic|list|union) type(?: '(.*)')?", re.S
+        ),
+        lambda m, el: (
+            f"值「{m[1]}」不是有效的{_TYPE_WORDS[m[2]]}"
+            if m[2] in _TYPE_WORDS
+            else f"值「{m[1]}」的型別不正確"
+        ),
+    ),
+    (re.compile(r"The attribute '(.*)' is not allowed"), lambda m, el: f"不可有屬性「{m[1]}」"),
+    (re.compile(r"The attribute '(.*)' is required but missing"), lambda m, el: f"缺少屬性「{m[1]}」"),
+)
+
+
+def _translate_rest(el: str, rest: str) -> str:
     """The part after "Element 'x': " of a libxml2 message, in zh-TW."""
-    m: re.Match[str] | None
-    if m := re.match(r"\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'", rest):
-        return f"長度 {m[1]} 個字元，少於最少的 {m[2]} 個字元"
-    if m := re.match(r"\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'", rest):
-        return f"長度 {m[1]} 個字元，超過最多的 {m[2]} 個字元"
-    if m := re.match(r"\[facet 'length'\] The value '(.*)' has a length of '(\d+)'; this differs from the allowed length of '(\d+)'", rest, re.S):
-        return f"值「{m[1]}」長度 {m[2]} 個字元，應為 {m[3]} 個字元"
-    if m := re.match(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '(.*)'\.?$", rest, re.S):
-        return f"值「{m[1]}」格式不符：{_RULES.get(el, '須符合 ' + m[2])}"
-    if m := re.match(r"\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}", rest, re.S):
-        return f"值「{m[1]}」不是允許的值（{_values(m[2])}）"
-    if m := re.match(r"\[facet 'minInclusive'\] The value '(.*)' is less than the minimum value allowed \('(.*)'\)", rest):
-        return f"值「{m[1]}」小於最小值 {m[2]}"
-    if m := re.match(r"\[facet 'maxInclusive'\] The value '(.*)' is greater than the maximum value allowed \('(.*)'\)", rest):
-        return f"值「{m[1]}」大於最大值 {m[2]}"
-    if m := re.match(r"\[facet 'totalDigits'\] The value '(.*)' has more digits than are allowed \('(\d+)'\)", rest):
-        return f"值「{m[1]}」超過 {m[2]} 位數"
-    if m := re.match(r"'(.*)' is not a valid value of the (?:local )?(?:atomic|list|union) type(?: '(.*)')?", rest, re.S):
-        word = _TYPE_WORDS.get(m[2] or "", "")
-        return f"值「{m[1]}」不是有效的{word}" if word else f"值「{m[1]}」的型別不正確"
+    for pattern, render in _FACETS:
+        if m := pattern.match(rest):
+            return render(m, el)
     if rest.startswith("This element is not expected."):
         text = "此處不應出現這個元素"
         if m := _EXPECTED.search(rest):
@@ -325,10 +360,6 @@ def _translate_rest(el: str, attr: str | None, rest: str) -> str:
         return "不可有文字內容，只能有子元素"
     if rest.startswith("Element content is not allowed"):
         return "不可有子元素，只能是文字值"
-    if m := re.match(r"The attribute '(.*)' is not allowed", rest):
-        return f"不可有屬性「{m[1]}」"
-    if m := re.match(r"The attribute '(.*)' is required but missing", rest):
-        return f"缺少屬性「{m[1]}」"
     if rest.startswith("No matching global declaration available for the validation root"):
         return "根元素不是這個訊息的格式"
     return f"XSD 驗證失敗：{rest}"
@@ -341,7 +372,7 @@ def _translate(message: str) -> str:
     if not head:
         return f"XSD 驗證失敗：{text}"
     el = _CLARK.sub("", head["el"])
-    body = _translate_rest(el, head["attr"], head["rest"])
+    body = _translate_rest(el, head["rest"])
     return f"{label(el)}：{body}"
 
 
@@ -518,10 +549,8 @@ def _root_issue(root: etree._Element, s: MessageSpec) -> _Issue | None:
     if q.localname == s.root:
         text = f"根元素 {label(s.root)} 的命名空間為{describe_namespace(q.namespace)}，應為「{s.namespace}」"
     else:
-        found = identify(q.namespace)
-        what = f"（這是 {found.message} {found.version} {found.title}）" if found else ""
         text = (
-            f"根元素為 {label(q.localname)}，命名空間{describe_namespace(q.namespace)}{what}；"
+            f"根元素為 {label(q.localname)}，命名空間{describe_namespace(q.namespace)}；"
             f"{s.message} {s.version} 的根元素應為 {label(s.root)}，命名空間「{s.namespace}」"
         )
     return _Issue(line, text)
@@ -586,7 +615,7 @@ def assert_valid(
     listed = "；".join(str(i) for i in issues[:show])
     more = f"；另有 {len(issues) - show:,} 個錯誤" if len(issues) > show else ""
     raise SchemaError(
-        f"不符合 {s.name} 的 XSD 格式：{listed}{more}",
+        f"不符合 {s.name}的 XSD 格式：{listed}{more}",
         where=Location(file=file or "（未命名）"),
         errors=[str(i) for i in issues],
         spec=s,
