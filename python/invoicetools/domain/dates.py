@@ -10,6 +10,8 @@ Traceback (most recent call last):
 invoicetools.domain.errors.InvalidFormat: 日期無法辨識，請用 2024-01-05、2024/1/5、113/01/05 或 1130105（讀到「2024-02-30」）
 >>> parse_datetime("2024/01/05 13:45:10")
 datetime.datetime(2024, 1, 5, 13, 45, 10)
+>>> parse_date("45296"), parse_datetime("45296.5")
+(datetime.date(2024, 1, 5), datetime.datetime(2024, 1, 5, 12, 0))
 >>> to_roc(datetime.date(2024, 1, 5))
 '113/01/05'
 """
@@ -40,6 +42,7 @@ _PATTERN = re.compile(
     r"|(?P<r7>\d{2,3})(?P<r7m>\d{2})(?P<r7d>\d{2}))"
     r"(?:[T ]?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?)?$"
 )
+_SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
 # Excel serials that are plausible invoice dates: 1990-01-01 .. 2100-12-31.
 _SERIAL_MIN, _SERIAL_MAX = 32874, 73415
 
@@ -61,6 +64,8 @@ def parse_datetime(value: object) -> datetime.datetime:
     if not isinstance(value, str):
         raise InvalidFormat(_MESSAGE, found=value)
     text = to_ascii(value)
+    if _SERIAL_TEXT.match(text) and _SERIAL_MIN <= float(text) <= _SERIAL_MAX:
+        return _from_serial(float(text)).replace(microsecond=0)  # a serial that arrived as text
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     m = _PATTERN.match(text)
@@ -118,9 +123,15 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     todo = ~blank
     if not todo.any():
         return result, ok
-    # Fast path: ISO-like text.
+    # Fast paths: Excel serials (as numbers or as text), then ISO-like text.
     text = obj[todo].astype(str)
+    serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{5}(?:\.\d+)?")), errors="coerce")
+    serial = serial.where((serial >= _SERIAL_MIN) & (serial <= _SERIAL_MAX))
     fast = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    has_serial = serial.notna()
+    if has_serial.any():
+        base = pd.Timestamp(EXCEL_EPOCH)
+        fast[has_serial] = base + pd.to_timedelta(serial[has_serial].round(5) * 86400, unit="s").dt.round("s")
     miss = fast.isna()
     if miss.any():
         fast[miss] = pd.to_datetime(text[miss], format="%Y/%m/%d", errors="coerce")

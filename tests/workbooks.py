@@ -1,4 +1,4 @@
-"""Fixtures: a workbook laid out like the template (built with XlsxWriter from book.layout)."""
+"""Workbooks for tests: the real template when it can be built, else a plain layout workbook."""
 
 from __future__ import annotations
 
@@ -50,4 +50,32 @@ def make_layout_workbook(path: Path) -> Path:
 
 @pytest.fixture
 def layout_book(tmp_path: Path) -> Path:
+    """A plain workbook with the layout's sheets and tables (no VBA): fast, for backend tests."""
     return make_layout_workbook(tmp_path / "book.xlsx")
+
+
+_TEMPLATE_CACHE: dict[str, bytes] = {}
+
+
+def new_book(path: Path) -> Path:
+    """A fresh workbook from the product template (``invoicetools new``), built once per test run."""
+    if "xlsm" not in _TEMPLATE_CACHE:
+        try:
+            from invoicetools.build import new_workbook
+        except ImportError:  # the builder is not there yet: fall back to the layout workbook
+            tmp = path.with_suffix(".layout.xlsx")
+            _TEMPLATE_CACHE["xlsm"] = make_layout_workbook(tmp).read_bytes()
+            tmp.unlink()
+        else:
+            tmp = path.with_name("template-cache.xlsm")
+            new_workbook(tmp)
+            _TEMPLATE_CACHE["xlsm"] = tmp.read_bytes()
+            tmp.unlink()
+    path.write_bytes(_TEMPLATE_CACHE["xlsm"])
+    return path
+
+
+@pytest.fixture
+def template_book(tmp_path: Path) -> Path:
+    """A fresh product workbook (from the template) in a temp folder."""
+    return new_book(tmp_path / "InvoiceTools.xlsm")
