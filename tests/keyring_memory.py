@@ -33,7 +33,7 @@ class MemoryKeyring(KeyringBackend):
     priority = 1  # type: ignore[assignment]  # a plain number is fine for a backend set explicitly
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

@@ -18,9 +18,9 @@ for _path in (_TESTS, _TESTS.parent / "python"):
         sys.path.insert(0, str(_path))
 
 from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcpay, SleepRecorder  # noqa: E402
-from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
 
 from invoicetools.sources.credentials import Credentials  # noqa: E402
+from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
 
 COMPANY_UBN = "12345675"
 

@@ -92,7 +92,9 @@ def ref_decrypt(token: str, key: str, iv: str) -> Any:
     return json.loads(ref_urldecode(plain.decode("ascii")))
 
 
-def allocation_row(term: int, inv_type: str, track: str, start: str, end: str, year: str = "114") -> dict[str, Any]:
+def allocation_row(
+    term: int, inv_type: str, track: str, start: str, end: str, year: str = "114"
+) -> dict[str, Any]:
     booklets = (int(end) - int(start) + 1) // 50
     return {
         "InvoiceYear": year,
@@ -217,7 +219,11 @@ class FakeEcpay:
         year = str(data.get("InvoiceYear", ""))
         if len(year) != 3 or not year.isdigit():
             return {"RtnCode": 1100001, "RtnMsg": "發票年度格式錯誤"}
-        rows = [r for r in self.allocations.get(cat, []) if not isinstance(r, dict) or str(r.get("InvoiceYear", year)) == year]
+        rows = [
+            r
+            for r in self.allocations.get(cat, [])
+            if not isinstance(r, dict) or str(r.get("InvoiceYear", year)) == year
+        ]
         if not rows:
             return {"RtnCode": 2, "RtnMsg": "查無資料"}
         return {"RtnCode": 1, "RtnMsg": "查詢成功", "InvoiceInfo": rows}
@@ -233,7 +239,13 @@ class FakeEcpay:
             page = 1
         chunk = rows[(page - 1) * per_page : page * per_page]
         total = len(rows) if self.total_count_override is None else self.total_count_override
-        return {"RtnCode": 1, "RtnMsg": "成功", "TotalCount": total, "ShowingPage": page, "InvoiceData": chunk}
+        return {
+            "RtnCode": 1,
+            "RtnMsg": "成功",
+            "TotalCount": total,
+            "ShowingPage": page,
+            "InvoiceData": chunk,
+        }
 
     # -- transports
 

@@ -92,11 +92,15 @@ def test_fetch_tracks_whole_year(allocated: FakeEcpay, stage_credentials: Creden
 def test_fetch_tracks_one_term(allocated: FakeEcpay, stage_credentials: Credentials) -> None:
     tracks = make_provider(allocated, stage_credentials).fetch_tracks(114, 2)
     assert tracks == [
-        TrackAllocation(UBN, "07", "11404", "AC", 0, 99, source=Location(file="綠界 B2C 查詢財政部配號結果", row=2))
+        TrackAllocation(
+            UBN, "07", "11404", "AC", 0, 99, source=Location(file="綠界 B2C 查詢財政部配號結果", row=2)
+        )
     ]
 
 
-@pytest.mark.parametrize(("term", "period"), [(1, "11402"), (2, "11404"), (3, "11406"), (4, "11408"), (5, "11410"), (6, "11412")])
+@pytest.mark.parametrize(
+    ("term", "period"), [(1, "11402"), (2, "11404"), (3, "11406"), (4, "11408"), (5, "11410"), (6, "11412")]
+)
 def test_term_to_period_code(fake: FakeEcpay, stage_credentials: Credentials, term: int, period: str) -> None:
     fake.allocations = {"B2C": [allocation_row(term, "7", "QA", "00000050", "00000099")]}
     (track,) = make_provider(fake, stage_credentials).fetch_tracks(114, term, categories=("B2C",))
@@ -105,7 +109,9 @@ def test_term_to_period_code(fake: FakeEcpay, stage_credentials: Credentials, te
 
 def test_requests_follow_the_protocol(allocated: FakeEcpay, stage_credentials: Credentials) -> None:
     ids = iter(["11111111-2222-3333-4444-555555555555"])
-    provider = make_provider(allocated, stage_credentials, clock=lambda: 1_700_000_000.9, request_id=lambda: next(ids))
+    provider = make_provider(
+        allocated, stage_credentials, clock=lambda: 1_700_000_000.9, request_id=lambda: next(ids)
+    )
     allocated.clock = lambda: 1_700_000_030.0
     provider.fetch_tracks(114)
     b2c, b2b = allocated.seen
@@ -167,7 +173,14 @@ def test_only_failures_raise_the_first_failure(fake: FakeEcpay, stage_credential
 
 @pytest.mark.parametrize(
     ("year", "term", "categories"),
-    [(0, None, ("B2C",)), (1000, None, ("B2C",)), (114, 0, ("B2C",)), (114, 7, ("B2C",)), (114, None, ()), (114, None, ("B2X",))],
+    [
+        (0, None, ("B2C",)),
+        (1000, None, ("B2C",)),
+        (114, 0, ("B2C",)),
+        (114, 7, ("B2C",)),
+        (114, None, ()),
+        (114, None, ("B2X",)),
+    ],
 )
 def test_bad_arguments_are_input_errors(
     fake: FakeEcpay, stage_credentials: Credentials, year: int, term: int | None, categories: tuple[str, ...]
@@ -180,11 +193,41 @@ def test_bad_arguments_are_input_errors(
 @pytest.mark.parametrize(
     "row",
     [
-        {"InvoiceTerm": 7, "InvType": "07", "InvoiceHeader": "AB", "InvoiceStart": "00000000", "InvoiceEnd": "00000049"},
-        {"InvoiceTerm": 1, "InvType": "09", "InvoiceHeader": "AB", "InvoiceStart": "00000000", "InvoiceEnd": "00000049"},
-        {"InvoiceTerm": 1, "InvType": "07", "InvoiceHeader": "A1", "InvoiceStart": "00000000", "InvoiceEnd": "00000049"},
-        {"InvoiceTerm": 1, "InvType": "07", "InvoiceHeader": "AB", "InvoiceStart": "0000", "InvoiceEnd": "00000049"},
-        {"InvoiceTerm": 1, "InvType": "07", "InvoiceHeader": "AB", "InvoiceStart": "00000050", "InvoiceEnd": "00000049"},
+        {
+            "InvoiceTerm": 7,
+            "InvType": "07",
+            "InvoiceHeader": "AB",
+            "InvoiceStart": "00000000",
+            "InvoiceEnd": "00000049",
+        },
+        {
+            "InvoiceTerm": 1,
+            "InvType": "09",
+            "InvoiceHeader": "AB",
+            "InvoiceStart": "00000000",
+            "InvoiceEnd": "00000049",
+        },
+        {
+            "InvoiceTerm": 1,
+            "InvType": "07",
+            "InvoiceHeader": "A1",
+            "InvoiceStart": "00000000",
+            "InvoiceEnd": "00000049",
+        },
+        {
+            "InvoiceTerm": 1,
+            "InvType": "07",
+            "InvoiceHeader": "AB",
+            "InvoiceStart": "0000",
+            "InvoiceEnd": "00000049",
+        },
+        {
+            "InvoiceTerm": 1,
+            "InvType": "07",
+            "InvoiceHeader": "AB",
+            "InvoiceStart": "00000050",
+            "InvoiceEnd": "00000049",
+        },
         "not an object",
     ],
 )
@@ -197,7 +240,9 @@ def test_malformed_allocation_rows(fake: FakeEcpay, stage_credentials: Credentia
 # --------------------------------------------------------------------------- errors from the envelope
 
 
-def test_transcode_error_carries_code_and_message(allocated: FakeEcpay, stage_credentials: Credentials) -> None:
+def test_transcode_error_carries_code_and_message(
+    allocated: FakeEcpay, stage_credentials: Credentials
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"TransCode": 999, "TransMsg": "系統忙碌", "MerchantID": "2000132"})
 
@@ -208,7 +253,9 @@ def test_transcode_error_carries_code_and_message(allocated: FakeEcpay, stage_cr
     assert "TransCode 999" in str(info.value)
 
 
-def test_wrong_hash_key_is_an_authentication_error(allocated: FakeEcpay, stage_credentials: Credentials) -> None:
+def test_wrong_hash_key_is_an_authentication_error(
+    allocated: FakeEcpay, stage_credentials: Credentials
+) -> None:
     allocated.hash_key = "A" * 16  # the service holds another key than ours
     with pytest.raises(ProviderAuthError, match="認證失敗") as info:
         make_provider(allocated, stage_credentials).fetch_tracks(114)
@@ -216,7 +263,9 @@ def test_wrong_hash_key_is_an_authentication_error(allocated: FakeEcpay, stage_c
     assert_no_secret(full_text(info.value))
 
 
-def test_unknown_merchant_is_an_authentication_error(allocated: FakeEcpay, stage_credentials: Credentials) -> None:
+def test_unknown_merchant_is_an_authentication_error(
+    allocated: FakeEcpay, stage_credentials: Credentials
+) -> None:
     allocated.merchant_id = "2000214"
     with pytest.raises(ProviderAuthError, match="認證失敗"):
         make_provider(allocated, stage_credentials).fetch_tracks(114)
@@ -268,7 +317,9 @@ def test_encrypted_data_with_string_rtncode(stage_credentials: Credentials) -> N
 # --------------------------------------------------------------------------- transport failures through the provider
 
 
-def test_5xx_is_retried_three_times_with_backoff(allocated: FakeEcpay, stage_credentials: Credentials) -> None:
+def test_5xx_is_retried_three_times_with_backoff(
+    allocated: FakeEcpay, stage_credentials: Credentials
+) -> None:
     sleeps = SleepRecorder()
     allocated.http_failures = [503, 502]
     tracks = make_provider(allocated, stage_credentials, sleeps).fetch_tracks(114, categories=("B2C",))
@@ -276,7 +327,9 @@ def test_5xx_is_retried_three_times_with_backoff(allocated: FakeEcpay, stage_cre
     assert sleeps.calls == [0.5, 1.0]
 
 
-def test_persistent_5xx_fails_after_three_attempts(allocated: FakeEcpay, stage_credentials: Credentials) -> None:
+def test_persistent_5xx_fails_after_three_attempts(
+    allocated: FakeEcpay, stage_credentials: Credentials
+) -> None:
     sleeps = SleepRecorder()
     allocated.http_failures = [500] * 10
     provider = make_provider(allocated, stage_credentials, sleeps)
@@ -320,12 +373,22 @@ def many_invoices(count: int) -> list[dict[str, object]]:
     for i in range(count):
         day = 1 + i % 28
         state = {0: ("1", "0", "C"), 1: ("0", "0", "P"), 2: ("1", "1", "C"), 3: ("1", "0", "E")}[i % 4]
-        rows.append(invoice_row(f"AB{10000000 + i:08d}", f"2025-01-{day:02d} 10:{i % 60:02d}:00", upload=state[0], invalid=state[1], turnkey=state[2]))
+        rows.append(
+            invoice_row(
+                f"AB{10000000 + i:08d}",
+                f"2025-01-{day:02d} 10:{i % 60:02d}:00",
+                upload=state[0],
+                invalid=state[1],
+                turnkey=state[2],
+            )
+        )
     return rows
 
 
 @pytest.mark.parametrize("encrypted", [False, True])
-def test_fetch_status_pages_until_total_count(fake: FakeEcpay, stage_credentials: Credentials, encrypted: bool) -> None:
+def test_fetch_status_pages_until_total_count(
+    fake: FakeEcpay, stage_credentials: Credentials, encrypted: bool
+) -> None:
     fake.invoices = many_invoices(450)
     fake.encrypt_issue_list = encrypted
     records = list(make_provider(fake, stage_credentials).fetch_status(date(2025, 1, 1), date(2025, 1, 31)))
@@ -366,7 +429,9 @@ def test_fetch_status_no_data_message_means_empty(stage_credentials: Credentials
     assert list(provider.fetch_status(date(2025, 1, 1), date(2025, 1, 2))) == []
 
 
-def test_fetch_status_is_bounded_when_the_server_repeats_itself(fake: FakeEcpay, stage_credentials: Credentials) -> None:
+def test_fetch_status_is_bounded_when_the_server_repeats_itself(
+    fake: FakeEcpay, stage_credentials: Credentials
+) -> None:
     fake.invoices = many_invoices(300)
     fake.repeat_first_page = True  # always answers page 1
     fake.total_count_override = 10_000  # 50 pages of 200, yet every answer is the same page
@@ -408,8 +473,16 @@ def test_bad_invoice_row_is_a_protocol_error(fake: FakeEcpay, stage_credentials:
 
 def test_dates_with_plus_or_blank_placeholders(stage_credentials: Credentials) -> None:
     rows = [
-        dict(invoice_row("AB00000001", "2025-01-05 10:00:00"), IIS_Create_Date="2025-01-05+10:00:00", IIS_Upload_Date=""),
-        dict(invoice_row("AB00000002", "2025-01-05 10:00:00"), IIS_Create_Date="2025/01/06", IIS_Upload_Date="0001-01-01 00:00:00"),
+        {
+            **invoice_row("AB00000001", "2025-01-05 10:00:00"),
+            "IIS_Create_Date": "2025-01-05+10:00:00",
+            "IIS_Upload_Date": "",
+        },
+        {
+            **invoice_row("AB00000002", "2025-01-05 10:00:00"),
+            "IIS_Create_Date": "2025/01/06",
+            "IIS_Upload_Date": "0001-01-01 00:00:00",
+        },
     ]
     answer = {"TransCode": 1, "Data": {"RtnCode": 1, "TotalCount": 2, "InvoiceData": rows}}
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=answer))
@@ -434,7 +507,9 @@ def test_dates_with_plus_or_blank_placeholders(stage_credentials: Credentials) -
         (None, None, None, PlatformState.PENDING),
     ],
 )
-def test_status_mapping(upload: str | None, invalid: str | None, turnkey: str | None, state: PlatformState) -> None:
+def test_status_mapping(
+    upload: str | None, invalid: str | None, turnkey: str | None, state: PlatformState
+) -> None:
     assert map_status(upload, invalid, turnkey) is state
 
 
@@ -468,11 +543,8 @@ def test_no_secret_in_repr_errors_or_debug_logs(
     provider.fetch_tracks(114)
     list(provider.fetch_status(date(2025, 1, 1), date(2025, 1, 31)))
     errors: list[ProviderError] = []
-    for setup in (
-        lambda: setattr(allocated, "hash_iv", "B" * 16),
-        lambda: setattr(allocated, "merchant_id", "9999999"),
-    ):
-        setup()
+    for attribute, value in (("hash_iv", "B" * 16), ("merchant_id", "9999999")):
+        setattr(allocated, attribute, value)
         try:
             provider.fetch_tracks(114)
         except ProviderError as exc:

@@ -46,7 +46,7 @@ PUBLISHED = [
         "r0JSyF9wVmywUav725b3rdJs3xp/ekrC/7PGb18zhKyXkPsamV9l4rPnBkaaraPcHtMSwrmSPP3wuS7b8g/aAKGs0iGiknpgpbdXKXvFrYM=",
     ),
     (
-        "{\"Name\":\"test!*'()~value\"}",
+        '{"Name":"test!*\'()~value"}',
         "%7B%22Name%22%3A%22test%21%2A%27%28%29%7Evalue%22%7D",
         "uvI4yrErM37XNQkXGAgRgBuDOiJoVs72Xn/rum9Ejl1DSna4HyLSoY7764PmhTR7JXb9jJWLSjCGcZEDeFiABg==",
     ),
@@ -103,7 +103,7 @@ def test_wrong_key_or_damaged_data_raises_value_error() -> None:
         encrypt_data({}, "short", IV)
 
 
-_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**12), 10**12) | _text,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(_text, children, max_size=4),

@@ -11,11 +11,11 @@ import keyring
 import pytest
 from keyring.backends import chainer, fail
 from keyring.errors import KeyringLocked
-from keyring_memory import MemoryKeyring
 
 from invoicetools.domain.errors import InputError
 from invoicetools.sources import credentials as store
 from invoicetools.sources.credentials import Credentials
+from keyring_memory import MemoryKeyring
 
 UBN = "12345675"
 KEY = "ejCk326UnaZWKisg"
@@ -119,7 +119,7 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.chdir(tmp_path)
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     return tmp_path
 
 
@@ -154,7 +154,7 @@ def test_file_and_empty_chained_backends_are_refused(monkeypatch: pytest.MonkeyP
     with pytest.raises(InputError, match="純文字檔"):
         store.save(make())
 
-    empty_chain = chainer.ChainerBackend()
+    empty_chain = chainer.ChainerBackend()  # type: ignore[no-untyped-call]
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [])
     keyring.set_keyring(empty_chain)
     with pytest.raises(InputError, match="密碼儲存區"):
@@ -164,7 +164,7 @@ def test_file_and_empty_chained_backends_are_refused(monkeypatch: pytest.MonkeyP
 def test_chained_real_backend_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     ring = MemoryKeyring()
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [ring])
-    keyring.set_keyring(chainer.ChainerBackend())
+    keyring.set_keyring(chainer.ChainerBackend())  # type: ignore[no-untyped-call]
     store.save(make())
     assert store.load("ecpay", UBN) == make()
 
