@@ -186,6 +186,17 @@ def test_locked_keyring_is_a_zh_tw_input_error() -> None:
     assert store.stored_label("ecpay", UBN).startswith("無法讀取")
 
 
+def test_label_for_a_malformed_ubn_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="統一編號"):
+        store.stored_label("ecpay", "")
+
+
+def test_account_alias_and_blank_plain_fields() -> None:
+    c = Credentials("ecpay", UBN, merchant_id=None, url=None)  # type: ignore[arg-type]
+    assert (c.merchant_id, c.account, c.url) == ("", "", "")
+    assert make().account == "2000132"
+
+
 def test_secret_values_for_scrubbing() -> None:
     assert make(password=PASSWORD).secret_values() == (PASSWORD, KEY, IV)
     assert make(hash_key="", hash_iv="").secret_values() == ()

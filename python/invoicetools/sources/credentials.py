@@ -103,12 +103,18 @@ class Credentials:
     def __post_init__(self) -> None:
         object.__setattr__(self, "provider", _normalize_provider(self.provider))
         object.__setattr__(self, "ubn", _normalize_ubn(self.ubn))
-        object.__setattr__(self, "merchant_id", str(self.merchant_id).strip())
-        object.__setattr__(self, "url", str(self.url).strip())
+        for name in _PLAIN_FIELDS:
+            value = getattr(self, name)
+            object.__setattr__(self, name, "" if value is None else str(value).strip())
         for name in _SECRET_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise InputError(f"{name} 必須是文字")
+
+    @property
+    def account(self) -> str:
+        """The merchant ID / account name (an alias of :attr:`merchant_id`)."""
+        return self.merchant_id
 
     @property
     def service(self) -> str:
@@ -255,7 +261,11 @@ def is_stored(provider: str, ubn: str) -> bool:
 
 
 def stored_label(provider: str, ubn: str) -> str:
-    """What the 設定 sheet shows: 已儲存 / 未儲存 / 無法使用…; never raises for keyring trouble."""
+    """What the 設定 sheet shows: 已儲存 / 未儲存 / 無法使用…; never raises for keyring trouble.
+
+    (A malformed provider name or UBN is still an :class:`InputError`.)
+    """
+    provider, ubn = _normalize_provider(provider), _normalize_ubn(ubn)
     try:
         require_backend()
     except InputError:
