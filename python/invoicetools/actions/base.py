@@ -53,6 +53,9 @@ class Context:
     progress: Callable[[str, int | None, int | None], None] = _no_progress
     confirm: Callable[[str], bool] = _refuse_confirm  # Excel: a Yes/No box; CLI: an explicit flag
     ask_secret: Callable[[str], str | None] = lambda prompt: None  # Excel: an input box; CLI: getpass
+    ask_text: Callable[[str, str], str | None] = lambda prompt, default: None  # Excel: an input box
+    choose_files: Callable[[str, str, bool], list[Path]] = lambda title, kinds, many: []  # Excel: file dialog
+    choose_folder: Callable[[str], Path | None] = lambda title: None  # Excel: folder dialog
 
 
 def _user() -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError, Location
 from . import layout
-from .io import find_header_row, header_aliases, normalise_header
+from .grid import load_grid, table_from_grid
 from .layout import Kind, Sheet, Table
 from .xlsx_package import Package, refuse_if_open
 from .xlsx_sheet import TableWrite, rewrite_sheet, rewrite_table_part
@@ -63,62 +63,19 @@ class FileBook:
 
     # --- reading -----------------------------------------------------------------------------
     def _grid(self, sheet_name: str) -> _Grid:
-        if sheet_name in self._grids:
-            return self._grids[sheet_name]
-        import fastexcel
-        import pandas as pd
-
-        part = self._package.sheet_part(sheet_name)
-        where = Location(file=self.name, sheet=sheet_name)
-        try:
-            reader = fastexcel.read_excel(str(self.path))
-            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
-            columns = [c.absolute_index + 1 for c in sheet.available_columns()]
-            frame = sheet.to_pandas() if columns else pd.DataFrame()
-        except Exception as exc:  # fastexcel raises its own error types for unreadable sheets
-            if "empty" in str(exc).lower() or "no data" in str(exc).lower():
-                frame, columns = pd.DataFrame(), []
-            else:
-                raise InputError(f"無法讀取工作表：{exc}", where=where) from exc
-        first_row = self._package.first_value_row(part)
-        frame.columns = columns
-        frame.index = range(first_row, first_row + len(frame))
-        grid = _Grid(frame)
-        self._grids[sheet_name] = grid
-        return grid
+        if sheet_name not in self._grids:
+            part = self._package.sheet_part(sheet_name)
+            first_row = self._package.first_value_row(part)
+            self._grids[sheet_name] = _Grid(load_grid(self.path, sheet_name, first_row))
+        return self._grids[sheet_name]
 
     def read_table(self, table: Table) -> pd.DataFrame:
-        import pandas as pd
-
         if table.sheet in self._tables:
             return self._tables[table.sheet][1].copy()
         grid = self._grid(table.sheet).frame
         where = Location(file=self.name, sheet=table.sheet)
-        if grid.empty:
-            return pd.DataFrame(columns=list(table.headers))
-        sheet = layout.sheet(table.sheet)
-        top = grid.loc[: grid.index[0] + 40]
-        rows = [list(r) for r in top.itertuples(index=False, name=None)]
-        if sheet.role is layout.Role.INPUT:
-            header_pos = find_header_row(rows, table, where=where)
-            header_row = int(top.index[header_pos])
-        else:
-            header_row = table.header_row
-            if header_row not in grid.index:
-                return pd.DataFrame(columns=list(table.headers))
-            # still check the headers are ours
-            find_header_row([list(grid.loc[header_row])], table, where=where.with_row(header_row))
-        header_values = grid.loc[header_row].tolist()
-        data = grid.loc[header_row + 1 :]
-        names = _column_names(header_values, list(grid.columns), table, where.with_row(header_row))
-        keep = [c for c, n in zip(grid.columns, names, strict=True) if n is not None]
-        frame = data[keep]
-        frame.columns = [n for n in names if n is not None]
-        # drop rows with nothing in them (blank lines in pasted data), keep Excel row numbers
-        if len(frame):
-            nonblank = frame.notna().any(axis=1)
-            frame = frame[nonblank]
-        return frame
+        header_row = None if layout.sheet(table.sheet).role is layout.Role.INPUT else table.header_row
+        return table_from_grid(grid, table, where, header_row=header_row)
 
     def read_params(self, sheet: Sheet) -> dict[str, object]:
         if not sheet.params:
@@ -200,30 +157,3 @@ def _param_value(kind: Kind, value: object) -> object:
         return "是" if value else "否"
     return value
 
-
-def _column_names(
-    header_values: list[object], columns: list[int], table: Table, where: Location
-) -> list[str | None]:
-    """Layout header for each sheet column (aliases resolved); extra columns kept or dropped; duplicates refused."""
-    from .layout import column_letter
-
-    aliases = header_aliases(table)
-    names: list[str | None] = []
-    seen: dict[str, int] = {}
-    for col, raw in zip(columns, header_values, strict=True):
-        if raw is None or (isinstance(raw, float) and raw != raw) or str(raw).strip() == "":
-            names.append(None)
-            continue
-        norm = normalise_header(raw)
-        name = aliases.get(norm)
-        if name is None:
-            name = str(raw).strip() if table.keep_extra_columns else None
-        if name is not None:
-            if name in seen:
-                raise InputError(
-                    f"標題「{name}」出現兩次（{column_letter(seen[name])} 欄與 {column_letter(col)} 欄），請保留一欄",
-                    where=where,
-                )
-            seen[name] = col
-        names.append(name)
-    return names

@@ -1,0 +1,96 @@
+"""Helpers the command modules share: the --book argument, opening a workbook, printing results."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..actions.base import ActionResult, Context
+from ..book.file_backend import FileBook
+from ..domain.errors import ExitCode, InputError, Location
+
+__all__ = ["add_book", "add_common", "context", "crash_report", "emit", "open_book"]
+
+
+def add_book(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument("--book", required=required, metavar="BOOK", help="活頁簿檔案（.xlsm，由 invoicetools new 建立）")
+
+
+def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True, force: bool = False) -> None:
+    if json_output:
+        parser.add_argument("--json", action="store_true", help="以 JSON 輸出結果列（stdout 只有 JSON，訊息寫到 stderr）")
+    if force:
+        parser.add_argument("--force", metavar="REASON", help="強制執行被拒絕的步驟；原因會寫入執行紀錄")
+    parser.add_argument("--quiet", "-q", action="store_true", help="只顯示錯誤")
+
+
+def open_book(path: str) -> FileBook:
+    p = Path(path)
+    if p.suffix.lower() not in (".xlsm", ".xlsx"):
+        raise InputError("活頁簿應為 .xlsm 或 .xlsx 檔", where=Location(file=path))
+    return FileBook(p)
+
+
+def _progress(quiet: bool) -> Any:
+    def show(text: str, done: int | None = None, total: int | None = None) -> None:
+        if quiet:
+            return
+        if done is not None and total:
+            sys.stderr.write(f"\r{text} {done:,}/{total:,}")
+            if done >= total:
+                sys.stderr.write("\n")
+        else:
+            sys.stderr.write(f"{text}\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def context(args: argparse.Namespace, book: FileBook | None = None, **kwargs: Any) -> Context:
+    io = book if book is not None else open_book(args.book)
+    ctx = Context(io=io, force_reason=getattr(args, "force", None), progress=_progress(getattr(args, "quiet", False)),
+                  **kwargs)
+    return ctx
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalars
+    if value != value:  # NaN / NaT
+        return None
+    return str(value)
+
+
+def emit(result: ActionResult, args: argparse.Namespace) -> int:
+    """Print the result: JSON rows on stdout with --json, the message on stderr; return the exit code."""
+    quiet = getattr(args, "quiet", False)
+    if getattr(args, "json", False):
+        json.dump(result.rows if result.rows is not None else [], sys.stdout, ensure_ascii=False,
+                  default=_json_default, indent=1)
+        sys.stdout.write("\n")
+        if not quiet:
+            sys.stderr.write(result.full_message() + "\n")
+    elif not quiet or result.exit_code != ExitCode.OK:
+        stream = sys.stdout if result.exit_code == ExitCode.OK else sys.stderr
+        stream.write(result.full_message() + "\n")
+        for finding in result.findings[:20]:
+            stream.write(f"  - {finding}\n")
+        if len(result.findings) > 20:
+            stream.write(f"  …另有 {len(result.findings) - 20:,} 筆，請見[檢核訊息]工作表\n")
+    return result.exit_code
+
+
+def crash_report(exc: BaseException) -> Path:
+    """Write the traceback of an unexpected error to a file and return its path."""
+    fd, name = tempfile.mkstemp(prefix="invoicetools-crash-", suffix=".txt")
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    return Path(name)

@@ -1,0 +1,61 @@
+"""The wrapper every button goes through: caller workbook → Context → action → message box.
+
+xlwings shows whatever reaches stderr as a raw log popup (decoded in the ANSI code page),
+so user-facing text never travels through stderr: messages are shown with ``app.alert``
+over COM, which is Unicode-safe, and the function returns normally.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..domain.errors import InvoiceToolsError
+
+if TYPE_CHECKING:
+    from ..actions.base import ActionResult, Context
+
+__all__ = ["run_in_excel"]
+
+TITLE = "InvoiceTools 電子發票"
+
+
+def _caller() -> Any:
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def run_in_excel(action_key: str, body: Callable[[Context], ActionResult], *, book: Any = None) -> ActionResult | None:
+    """Run ``body`` for the workbook that pressed the button; show its message; never raise."""
+    from ..book import layout
+
+    label = layout.action(action_key).label
+    try:
+        wb = book if book is not None else _caller()
+    except Exception:  # not called from Excel
+        return None
+    app = wb.app
+    try:
+        from ..book.xlwings_io import XlwingsBook, excel_context
+
+        io = XlwingsBook(wb)
+        ctx = excel_context(io)
+        with io.busy(f"{label}：執行中…"):
+            result = body(ctx)
+        app.alert(result.full_message(), title=f"{TITLE} – {label}", mode="info" if result.exit_code == 0 else "warning")
+        return result
+    except InvoiceToolsError as exc:
+        app.alert(f"{exc}\n\n請修正後再按一次[{label}]。", title=f"{TITLE} – {label}", mode="critical")
+    except Exception as exc:  # a bug: no traceback for the accountant, but keep it for support
+        from ..cli._common import crash_report
+
+        path = crash_report(exc)
+        app.alert(
+            f"程式發生未預期的錯誤，工作已停止，活頁簿沒有被修改。\n錯誤摘要：{type(exc).__name__}: {exc}\n"
+            f"詳細資料已存到 {path}，請提供給維護人員；也可以先按[診斷]檢查安裝。",
+            title=f"{TITLE} – {label}", mode="critical",
+        )
+        traceback.print_exc(limit=0)
+    return None
