@@ -1,0 +1,33 @@
+"""Builds ``addin/InvoiceTools.xlam`` and ``workbook/InvoiceTools.xlsm`` from ``book.layout`` and ``addin/``.
+
+``main(out_dir)`` is the ``invoicetools build`` entry point. The pieces:
+
+* ``ovba_compression`` – MS-OVBA compression (module source, ``dir``);
+* ``cfb`` – a small Compound File writer;
+* ``vbaproject`` – vbaProject.bin shaped on the pinned xlwings template, and ``compare()``;
+* ``sources`` – ``addin/`` and the pinned xlwings package, VBA rules;
+* ``messages`` – the Chinese texts of the VBA (``addin/vba/InvoiceText.bas``);
+* ``ribbon`` – customUI14.xml validation and callbacks;
+* ``workbook`` – the sheets (XlsxWriter); ``package`` – ribbon part, add-in type, fixed zip bytes;
+* ``product`` – the two files.
+
+Heavy imports (xlsxwriter, olefile, xmlschema, lxml) happen only inside the functions that
+use them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def main(out_dir: Path | None = None) -> dict[str, Path]:
+    """Build both files; return ``{"xlam": path, "xlsm": path}``.
+
+    Without ``out_dir`` they go to ``addin/InvoiceTools.xlam`` and ``workbook/InvoiceTools.xlsm``
+    in the repository; with it, both go into ``out_dir``. Two builds give identical bytes.
+    """
+    from invoicetools.build.product import write
+
+    return write(out_dir)

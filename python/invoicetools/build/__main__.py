@@ -1,0 +1,33 @@
+"""``python -m invoicetools.build [--out DIR]`` builds the add-in and the workbook;
+``python -m invoicetools.build text-module`` rewrites ``addin/vba/InvoiceText.bas``."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m invoicetools.build", description=__doc__)
+    parser.add_argument("what", nargs="?", choices=("all", "text-module"), default="all")
+    parser.add_argument("--out", type=Path, help="write both files into this folder")
+    args = parser.parse_args(argv)
+    if args.what == "text-module":
+        from invoicetools.build.messages import render_module
+        from invoicetools.build.sources import TEXT_MODULE, vba_dir
+
+        path = vba_dir() / f"{TEXT_MODULE}.bas"
+        path.write_text(render_module(), encoding="ascii", newline="\n")
+        print(path)
+        return 0
+    from invoicetools.build import main
+
+    for key, path in main(args.out).items():
+        print(f"{key}: {path}  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

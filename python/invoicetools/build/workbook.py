@@ -1,0 +1,258 @@
+"""The template workbook (XlsxWriter), laid out from ``invoicetools.book.layout``.
+
+Every sheet of ``SHEETS`` in order: title (row 1), hint (row 2), the parameter block (label in
+column A, value in column B, input cells shaded), the status row, one Excel table with the
+layout's headers, number formats (identifiers as text ``@``) and widths, a frozen header and
+filter buttons, sheet buttons bound to ``InvoiceTools.<Sub>``, print set-up (print area,
+landscape or portrait, fit to width, repeated header row, header/footer) and the font
+微軟正黑體. ``xlwings.conf`` is hidden. Sheet code names are ``Sheet1``..``SheetN`` in sheet
+order, matching the document modules of the VBA project.
+
+Nothing here reads the clock or the environment: the same layout gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from invoicetools.book import layout as L
+from invoicetools.build.sources import CONF_PROJECT_NAME, MAIN_MODULE
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+# Fixed document date (docProps/core.xml) so that builds are reproducible.
+DOCUMENT_DATE = datetime(2025, 1, 1, 0, 0, 0)
+INPUT_FILL = "#DDEBF7"  # light blue: "請填寫藍色欄位"
+HEADER_FOOTER_FONT = f'&"{L.FONT},Regular"'
+ADDIN_CONF_SHEET = f"{CONF_PROJECT_NAME}.conf"
+
+# Conditional formats on status-like columns: (sheet, column) -> [(text, fill colour)]
+STATUS_COLOURS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("跳號作廢", "處理"): (("待確認", "#FFF2CC"), ("已作廢", "#E2EFDA")),
+    ("漏上傳檢核", "問題"): (("未上傳", "#F8CBAD"), ("上傳失敗", "#F8CBAD"), ("作廢未上傳", "#F8CBAD"),
+                         ("重號", "#F8CBAD")),
+    ("發票資料", "狀態"): (("作廢", "#EDEDED"), ("註銷", "#EDEDED")),
+}
+
+
+def code_names(sheets: Sequence[L.Sheet] = L.SHEETS) -> list[str]:
+    """VBA code names of the sheets, in order (the document modules besides ThisWorkbook)."""
+    return [f"Sheet{i}" for i in range(1, len(sheets) + 1)]
+
+
+def display_width(text: str) -> int:
+    """Column width (in Excel character units) that shows ``text``: CJK characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def button_size(caption: str) -> tuple[int, int]:
+    """Pixel width and height of a sheet button showing ``caption``."""
+    return 20 + 8 * display_width(caption), 26
+
+
+class _Formats:
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+
+    def get(self, **props: Any) -> Format:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self.wb.add_format({"font_name": L.FONT, "font_size": 11, **props})
+        return self._cache[key]
+
+    def kind(self, kind: L.Kind, **props: Any) -> Format:
+        return self.get(num_format=kind.number_format, **props)
+
+
+def _new_workbook(buffer: io.BytesIO) -> Workbook:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_format_properties": {"font_name": L.FONT, "font_size": 11},
+        },
+    )
+    wb.set_properties(
+        {
+            "title": "InvoiceTools",
+            "subject": "電子發票雙月作業",
+            "author": "InvoiceTools",
+            "company": "",
+            "created": DOCUMENT_DATE,
+        }
+    )
+    return wb
+
+
+def _column_widths(sheet: L.Sheet) -> dict[int, float]:
+    """0-based column -> width: the table's widths, widened for parameter labels and values."""
+    widths: dict[int, float] = {}
+    if sheet.table is not None:
+        for i, col in enumerate(sheet.table.columns):
+            widths[sheet.table.first_col - 1 + i] = col.width
+    for p in sheet.params:
+        widths[0] = max(widths.get(0, 8.43), display_width(p.label) + 2)
+        widths[1] = max(widths.get(1, 8.43), 14, display_width(p.default) + 2)
+    return widths
+
+
+def _last_col(sheet: L.Sheet) -> int:
+    """0-based last column used by the sheet's table (or its parameter block)."""
+    if sheet.table is not None:
+        return sheet.table.first_col - 1 + len(sheet.table.columns) - 1
+    return 1
+
+
+def _write_sheet(wb: Workbook, ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+    widths = _column_widths(sheet)
+    table = sheet.table
+    for col, width in sorted(widths.items()):
+        kind = table.columns[col - (table.first_col - 1)].kind if table and col >= table.first_col - 1 else None
+        ws.set_column(col, col, width, fmt.kind(kind) if kind is not None else None)
+    if sheet.tab_color:
+        ws.set_tab_color(sheet.tab_color)
+
+    ws.write_string(0, 0, sheet.title, fmt.get(bold=True, font_size=14))
+    if sheet.hint:
+        ws.write_string(1, 0, sheet.hint, fmt.get(italic=True, font_color="#595959"))
+
+    for p in sheet.params:
+        ws.write_string(p.row - 1, 0, p.label, fmt.get(bold=True))
+        value_format = fmt.kind(p.kind, bg_color=INPUT_FILL, border=1, border_color="#9BC2E6")
+        if p.default:
+            ws.write_string(p.row - 1, 1, p.default, value_format)
+        else:
+            ws.write_blank(p.row - 1, 1, None, value_format)
+        if p.choices:
+            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
+                "validate": "list", "source": list(p.choices),
+                "input_title": p.label[:32], "input_message": (p.note or "請從清單選擇")[:255],
+            })
+        elif p.note:
+            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
+                "validate": "any", "input_title": p.label[:32], "input_message": p.note[:255],
+            })
+
+    last_col = _last_col(sheet)
+    if sheet.status_row is not None:
+        ws.merge_range(sheet.status_row - 1, 0, sheet.status_row - 1, last_col, "",
+                       fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"))
+        ws.set_row(sheet.status_row - 1, 30)
+
+    if table is not None:
+        _write_table(ws, sheet, table, fmt)
+        ws.freeze_panes(table.header_row, 0)
+        ws.repeat_rows(table.header_row - 1)
+
+    for button in sheet.buttons:
+        act = L.action(button.action)
+        width, height = button_size(button.caption)
+        ws.insert_button(button.cell, {
+            "macro": f"{MAIN_MODULE}.{act.vba_sub}",
+            "caption": button.caption,
+            "width": width,
+            "height": height,
+            "description": act.screentip,
+        })
+
+    ws.set_paper(9)  # A4
+    if sheet.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, 1_048_575, last_col)
+    ws.set_header(f"&L{HEADER_FOOTER_FONT}&A&R{HEADER_FOOTER_FONT}&D &T")
+    ws.set_footer(f"&C{HEADER_FOOTER_FONT}第 &P 頁，共 &N 頁")
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+
+
+def _write_table(ws: Worksheet, sheet: L.Sheet, table: L.Table, fmt: _Formats) -> None:
+    first_row = table.header_row - 1
+    first_col = table.first_col - 1
+    last_col = first_col + len(table.columns) - 1
+    data: list[list[str]] = []
+    if sheet.role is L.Role.SETTINGS:
+        data = [[label, default, note] for label, default, note in L.SETTING_KEYS]
+    last_row = first_row + max(len(data), 1)
+    columns = []
+    for i, col in enumerate(table.columns):
+        props: dict[str, Any] = {}
+        if sheet.role is L.Role.SETTINGS and i == 1:
+            props = {"bg_color": INPUT_FILL}
+        columns.append({"header": col.header, "format": fmt.kind(col.kind, **props),
+                        "header_format": fmt.get(bold=True, text_wrap=True, valign="top")})
+    options: dict[str, Any] = {"name": table.name, "style": "Table Style Light 9", "columns": columns}
+    if data:
+        options["data"] = data
+    ws.add_table(first_row, first_col, last_row, last_col, options)
+    for i, col in enumerate(table.columns):
+        if col.note:
+            ws.write_comment(first_row, first_col + i, col.note,
+                             {"font_name": L.FONT, "font_size": 9, "author": "InvoiceTools"})
+        for text, colour in STATUS_COLOURS.get((sheet.name, col.header), ()):
+            ws.conditional_format(first_row + 1, first_col + i, 1_048_575, first_col + i, {
+                "type": "text", "criteria": "containing", "value": text,
+                "format": fmt.get(bg_color=colour),
+            })
+
+
+def _write_conf(ws: Worksheet, fmt: _Formats) -> None:
+    """xlwings' config sheet: keys in column A from A1 down, values in column B (no header row)."""
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 70, fmt.kind(L.Kind.TEXT))
+    for row, (key, value) in enumerate(L.XLWINGS_CONF):
+        ws.write_string(row, 0, key)
+        if value:
+            ws.write_string(row, 1, value)
+
+
+def build_workbook(vba_project: bytes, sheets: Sequence[L.Sheet] = L.SHEETS) -> bytes:
+    """InvoiceTools.xlsm as XlsxWriter writes it (the ribbon-less workbook, before post-processing)."""
+    buffer = io.BytesIO()
+    wb = _new_workbook(buffer)
+    fmt = _Formats(wb)
+    wb.set_vba_name("ThisWorkbook")
+    for sheet, code_name in zip(sheets, code_names(sheets), strict=True):
+        ws = wb.add_worksheet(sheet.name)
+        ws.set_vba_name(code_name)
+        if sheet.role is L.Role.HIDDEN:
+            _write_conf(ws, fmt)
+            ws.hide()
+        else:
+            _write_sheet(wb, ws, sheet, fmt)
+    first_visible = next(i for i, s in enumerate(sheets) if s.role is not L.Role.HIDDEN)
+    wb.worksheets()[first_visible].activate()
+    deadline = L.sheet("行事曆").param("next_deadline")
+    wb.define_name(L.NEXT_DEADLINE_NAME, f"='行事曆'!${deadline.cell[0]}${deadline.cell[1:]}")
+    wb.define_name(L.WORKBOOK_MARKER_NAME, f'="{L.LAYOUT_VERSION}"')
+    wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)  # type: ignore[arg-type]
+    wb.close()
+    return buffer.getvalue()
+
+
+def build_addin_workbook(vba_project: bytes) -> bytes:
+    """InvoiceTools.xlam's workbook part: one (add-in, so never shown) config sheet for xlwings."""
+    buffer = io.BytesIO()
+    wb = _new_workbook(buffer)
+    fmt = _Formats(wb)
+    wb.set_vba_name("ThisWorkbook")
+    ws = wb.add_worksheet(ADDIN_CONF_SHEET)
+    ws.set_vba_name("Sheet1")
+    _write_conf(ws, fmt)
+    wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)  # type: ignore[arg-type]
+    wb.close()
+    return buffer.getvalue()
