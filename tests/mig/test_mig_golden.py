@@ -26,9 +26,27 @@ _E0402_RANGES = {
     "single_number": [(12345017, 12345017)],
 }
 _E0402_MAIN = {
-    "4.1": {"head_ban": "12345675", "branch_ban": "12345675", "invoice_type": "07", "year_month": "11402", "track": "AB"},
-    "4.0": {"head_ban": "12345675", "branch_ban": "04595257", "invoice_type": "07", "year_month": "11404", "track": "CD"},
-    "3.2": {"head_ban": "04595257", "branch_ban": "04595257", "invoice_type": "08", "year_month": "11312", "track": "ZY"},
+    "4.1": {
+        "head_ban": "12345675",
+        "branch_ban": "12345675",
+        "invoice_type": "07",
+        "year_month": "11402",
+        "track": "AB",
+    },
+    "4.0": {
+        "head_ban": "12345675",
+        "branch_ban": "04595257",
+        "invoice_type": "07",
+        "year_month": "11404",
+        "track": "CD",
+    },
+    "3.2": {
+        "head_ban": "04595257",
+        "branch_ban": "04595257",
+        "invoice_type": "08",
+        "year_month": "11312",
+        "track": "ZY",
+    },
 }
 
 E0402_CASES: dict[str, dict[str, Any]] = {

@@ -26,7 +26,9 @@ E0402_OK = (GOLDEN / "E0402_4.1_many_ranges.xml").read_bytes()
 
 def _provenance() -> dict[str, str]:
     text = (schema.XSD_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `([^`]+\.xsd)` \| ([^|]+) \| `([0-9a-f]{40})` \| `([^`]+)` \| `([0-9a-f]{64})` \|$", text, re.M)
+    rows = re.findall(
+        r"^\| `([^`]+\.xsd)` \| ([^|]+) \| `([0-9a-f]{40})` \| `([^`]+)` \| `([0-9a-f]{64})` \|$", text, re.M
+    )
     return {path: sha for path, _repo, _commit, _src, sha in rows}
 
 
@@ -77,9 +79,9 @@ def test_registry() -> None:
 def test_unknown_message_or_version() -> None:
     with pytest.raises(InputError, match="不支援的 MIG 訊息「X0001」"):
         schema.spec("X0001", "4.1")
-    with pytest.raises(InputError, match="MIG 版本「3.1」不支援：E0402 支援 3.2、4.0、4.1"):
+    with pytest.raises(InputError, match=re.escape("MIG 版本「3.1」不支援：E0402 支援 3.2、4.0、4.1")):
         schema.validate("E0402", "3.1", E0402_OK)
-    with pytest.raises(InputError, match="SummaryResult 支援 4.1"):
+    with pytest.raises(InputError, match=re.escape("SummaryResult 支援 4.1")):
         schema.spec("SummaryResult", "4.0")
 
 
@@ -165,7 +167,9 @@ def test_messages_are_zh_tw_with_lines() -> None:
         "第 3 列 <Main>（主檔）：缺少子元素：<InvoiceTrack>（發票字軌）"
     ]
     assert _errors(b"<Main>", b'<Main a="1">') == ["第 3 列 <Main>（主檔）：不可有屬性「a」"]
-    assert _errors(b"<Details>", b"<Details>x") == ["第 10 列 <Details>（明細）：不可有文字內容，只能有子元素"]
+    assert _errors(b"<Details>", b"<Details>x") == [
+        "第 10 列 <Details>（明細）：不可有文字內容，只能有子元素"
+    ]
     [extra] = _errors(b"</Main>", b"<Foo/></Main>")
     assert extra.startswith("第 9 列 <Foo>：此處不應出現這個元素")
 
@@ -178,7 +182,9 @@ def test_too_many_items_hint() -> None:
     head, _, tail = E0402_OK.partition(b"  </Details>")
     body = head.split(b"  <Details>\n")[0] + b"  <Details>\n" + item * 10_001 + b"  </Details>" + tail
     [error] = schema.validate("E0402", "4.1", body)
-    assert "<BranchTrackBlankItem>（空白字軌區間）：此處不應出現這個元素（最多 10,000 筆，可能已超過）" in error
+    assert (
+        "<BranchTrackBlankItem>（空白字軌區間）：此處不應出現這個元素（最多 10,000 筆，可能已超過）" in error
+    )
 
 
 def test_e0401_booklet_messages() -> None:
@@ -213,7 +219,9 @@ def test_assert_valid_names_the_file_and_keeps_all_errors() -> None:
         schema.assert_valid("E0402", "4.1", data, file="E0402_x.xml", show=1)
     err = info.value
     assert isinstance(err, InputError) and err.exit_code == 2
-    assert str(err).startswith("檔案 E0402_x.xml：不符合 E0402 4.1（空白未使用字軌檔）的 XSD 格式：第 12 列 <InvoiceBeginNo>")
+    assert str(err).startswith(
+        "檔案 E0402_x.xml：不符合 E0402 4.1（空白未使用字軌檔）的 XSD 格式：第 12 列 <InvoiceBeginNo>"
+    )
     assert str(err).endswith("；另有 3 個錯誤")
     assert len(err.errors) == 4 and err.spec.message == "E0402"
     assert schema.assert_valid("E0402", "4.1", E0402_OK).getroot().tag.endswith("BranchTrackBlank")

@@ -547,7 +547,7 @@ def _root_issue(root: etree._Element, s: MessageSpec) -> _Issue | None:
         return None
     line = root.sourceline
     if q.localname == s.root:
-        text = f"根元素 {label(s.root)} 的命名空間為{describe_namespace(q.namespace)}，應為「{s.namespace}」"
+        text = f"根元素 {label(s.root)}的命名空間為{describe_namespace(q.namespace)}，應為「{s.namespace}」"
     else:
         text = (
             f"根元素為 {label(q.localname)}，命名空間{describe_namespace(q.namespace)}；"
