@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,8 @@ HOSTILE = DATA / "hostile"
 @pytest.mark.parametrize("name", ["xxe.xml", "billion_laughs.xml"])
 def test_hostile_file_is_refused(name: str) -> None:
     path = HOSTILE / name
-    started = time.perf_counter()
     with pytest.raises(UnsafeXmlError) as info:
         safe_xml.parse_file(path)
-    assert time.perf_counter() - started < 5  # sanity only: refused before any expansion
     message = str(info.value)
     assert str(path) in message
     assert "DOCTYPE" in message and "安全" in message

@@ -1,1 +1,25 @@
-"""MIG messages out and in."""
+"""MIG messages out and in (電子發票 MIG 3.2 / 4.0 / 4.1), always checked against the XSD.
+
+Out (bytes, deterministic, validated before they are returned):
+
+* :mod:`.e0402` — 空白未使用字軌檔 ``BranchTrackBlank``: ``build(...)``, ``file_name(...)``
+* :mod:`.e0401` — 分支機構配號檔 ``BranchTrack``: ``build(...)``, ``file_name(...)``
+
+In (values with the file and line they came from; errors in zh-TW):
+
+* :mod:`.e0501` — 營業人電子發票配號檔, bare or in a Turnkey envelope →
+  ``domain.records.TrackAllocation``; ``iter_e0501_folder`` walks a Turnkey folder
+* :mod:`.results` — Turnkey ``SummaryResult`` / ``ProcessResult``; ``to_status_records``
+* :mod:`.e0402` / :mod:`.e0401` ``parse`` read their own messages back
+
+Underneath:
+
+* :mod:`.schema` — which XSD belongs to which message and version, compiled once (lxml,
+  ``@name`` whitespace stripped), ``validate`` / ``assert_valid`` with readable errors
+* :mod:`.safe_xml` — the only XML parser of the package: no DOCTYPE, no entities, no network
+
+The XSDs ship in ``xsd/`` (provenance in ``xsd/PROVENANCE.md``). Importing the message
+modules is cheap: lxml is imported when the first document is built or read.
+"""
+
+__all__ = ["e0401", "e0402", "e0501", "results", "safe_xml", "schema"]
