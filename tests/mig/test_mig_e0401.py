@@ -85,7 +85,7 @@ def test_file_names() -> None:
 
 
 def test_unknown_version() -> None:
-    with pytest.raises(InputError, match=re.escape("E0401 支援 4.1、4.0、3.2")):
+    with pytest.raises(InputError, match=re.escape("E0401 支援 3.2、4.0、4.1")):
         build([(12345000, 12345049)], version="5.0")
 
 

@@ -117,7 +117,7 @@ def test_bad_main_fields(field: str, value: object, expected: str) -> None:
 
 
 def test_unknown_version() -> None:
-    with pytest.raises(InputError, match=re.escape("MIG 版本「3.1」不支援：E0402 支援 4.1、4.0、3.2")):
+    with pytest.raises(InputError, match=re.escape("MIG 版本「3.1」不支援：E0402 支援 3.2、4.0、4.1")):
         build([(1, 2)], version="3.1")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -217,3 +218,30 @@ def test_scan_is_lazy_and_errors_fill_as_it_goes(turnkey: Path) -> None:
     assert scan.errors == [] and scan.files == []
     next(scan)
     assert scan.files
+
+
+def test_a_single_file_can_be_scanned() -> None:
+    allocations, errors = e0501.read_folder(ENVELOPE)
+    assert len(allocations) == 3 and errors == []
+    allocations, errors = e0501.read_folder(SYN / "SummaryResult_4.1_SYNTHETIC.xml")
+    assert allocations == []
+    assert [f.message for f in errors] == ["不是 E0501 配號檔（根元素 <SummaryResult>）"]
+
+
+def test_envelope_of_another_version_is_read_structurally() -> None:
+    data = ENVELOPE.read_bytes().replace(b"urn:GEINV:InvoiceEnvelope:4.1", b"urn:GEINV:InvoiceEnvelope:4.0")
+    assert len(e0501.parse(data, file="h.xml")) == 3
+
+
+def test_envelope_with_a_foreign_namespace() -> None:
+    data = ENVELOPE.read_bytes().replace(b"urn:GEINV:InvoiceEnvelope:4.1", b"urn:example:Envelope")
+    with pytest.raises(InputError, match=re.escape("應為「urn:GEINV:InvoiceEnvelope:4.1」")):
+        e0501.parse(data, file="i.xml")
+
+
+def test_envelope_is_checked_against_its_xsd() -> None:
+    data = ENVELOPE.read_bytes().replace(b"<PartyId>12345675</PartyId>", b"", 1)
+    with pytest.raises(
+        InputError, match=re.escape("不符合 InvoiceEnvelope 4.1（Turnkey 訊息封套）的 XSD 格式")
+    ):
+        e0501.parse(data, file="j.xml")

@@ -84,25 +84,40 @@ class FolderScan(Iterator[T]):
             self._it = self._run()
         return next(self._it)
 
-    def _records(self, path: Path, kind_dir: str | None) -> list[T] | None:
-        """The records of one file; ``None`` when it is not this kind of message (skipped)."""
+    def _records(self, path: Path, kind_dir: str | None, *, chosen: bool = False) -> list[T] | None:
+        """The records of one file; ``None`` when it is not this kind of message (skipped).
+
+        Inside a folder named for the message (``kind_dir``), or when the user chose the file
+        itself (``chosen``), a file of another kind is reported instead of skipped.
+        """
         from . import safe_xml
 
         name = str(path)
         data = safe_xml.read_bytes(path)
-        if kind_dir is None and not any(m in data for m in self.kind.markers):
+        strict = chosen or kind_dir is not None
+        if not strict and not any(m in data for m in self.kind.markers):
             return None
         root = safe_xml.parse_bytes(data, file=name).getroot()
         if not self.kind.is_kind(root):
-            if kind_dir is not None:
+            if strict:
+                place = f"在 {kind_dir} 資料夾裡，但" if kind_dir is not None else ""
                 raise InputError(
-                    f"在 {kind_dir} 資料夾裡，但不是 {self.kind.title}（根元素 <{local_name(root)}>）",
+                    f"{place}不是 {self.kind.title}（根元素 <{local_name(root)}>）",
                     where=Location(file=name, row=root.sourceline),
                 )
             return None
         return self.kind.parse(data, name)
 
     def _run(self) -> Iterator[T]:
+        if self.folder.is_file():  # a single file chosen by the user
+            try:
+                single = self._records(self.folder, None, chosen=True) or []
+            except InvoiceToolsError as exc:
+                self.errors.append(_finding(exc, str(self.folder), self.kind.code))
+                return
+            self.files.append(str(self.folder))
+            yield from single
+            return
         if not self.folder.is_dir():
             self.errors.append(
                 Finding(

@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 MESSAGE = "E0401"
-VERSIONS = ("4.1", "4.0", "3.2")
+VERSIONS = ("3.2", "4.0", "4.1")
 MAX_ITEMS = 25_000
 BOOKLET = 50
 

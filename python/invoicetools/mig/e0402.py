@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 __all__ = ["MAX_RANGES", "VERSIONS", "BranchTrackBlank", "build", "file_name", "parse", "read"]
 
 MESSAGE = "E0402"
-VERSIONS = ("4.1", "4.0", "3.2")
+VERSIONS = ("3.2", "4.0", "4.1")
 MAX_RANGES = 10_000
 
 _HEAD = (

@@ -45,6 +45,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -63,6 +64,7 @@ __all__ = [
     "MessageSpec",
     "SchemaError",
     "assert_valid",
+    "backend",
     "describe_namespace",
     "identify",
     "label",
@@ -72,6 +74,7 @@ __all__ = [
     "validate",
     "version_of",
     "versions",
+    "xsd_path",
 ]
 
 XSD_DIR = Path(__file__).resolve().with_name("xsd")
@@ -509,16 +512,19 @@ def _compile_xmlschema(path: Path) -> Any:
 
 
 _lxml_compiler: Callable[[Path], etree.XMLSchema] = _compile_lxml
+_compile_lock = threading.Lock()  # the schema parser (with its resolver) is shared
 
 
 @functools.cache
 def _validator(message: str, version: str) -> _Validator:
+    """The compiled schema of a message/version: lxml, or xmlschema for a schema lxml refuses."""
     s = spec(message, version)
     path = XSD_DIR / s.xsd
-    try:
-        return _LxmlValidator(_lxml_compiler(path))
-    except etree.XMLSchemaParseError:
-        return _XmlschemaValidator(_compile_xmlschema(path))
+    with _compile_lock:
+        try:
+            return _LxmlValidator(_lxml_compiler(path))
+        except etree.XMLSchemaParseError:
+            return _XmlschemaValidator(_compile_xmlschema(path))
 
 
 def backend(message: str, version: object) -> str:
