@@ -228,6 +228,7 @@ def iter_e0501_folder(path: str | os.PathLike[str], *, dedupe: bool = True) -> E
     does not match the XSD adds a :class:`~invoicetools.domain.errors.Finding` to
     ``scan.errors`` and the walk goes on. Identical allocations found in several files are
     yielded once (``dedupe=False`` yields every copy); files are read in sorted path order.
+    ``path`` may also be one file the user chose: then anything else than E0501 is reported.
     """
     return FolderScan(Path(path), _KIND, _key if dedupe else None)
 

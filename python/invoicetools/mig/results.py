@@ -404,7 +404,8 @@ def iter_results_folder(path: str | os.PathLike[str]) -> ResultsScan:
 
     Files considered: ``*.xml``, ``*.SummaryResult``, ``*.ProcessResult`` anywhere, and every
     file under a folder named ``SummaryResult`` or ``ProcessResult``. Other messages are
-    skipped; unreadable files add a finding to ``scan.errors`` and the walk goes on.
+    skipped; unreadable files add a finding to ``scan.errors`` and the walk goes on. ``path``
+    may also be one file the user chose.
     """
     return FolderScan(Path(path), _KIND)
 
