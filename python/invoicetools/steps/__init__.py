@@ -1,0 +1,1 @@
+"""Pure step functions: tables in, result tables and findings out. No I/O."""
