@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["main", "new_workbook"]
 
 
 def main(out_dir: Path | None = None) -> dict[str, Path]:
@@ -31,3 +31,14 @@ def main(out_dir: Path | None = None) -> dict[str, Path]:
     from invoicetools.build.product import write
 
     return write(out_dir)
+
+
+def new_workbook(path: Path) -> Path:
+    """Write a fresh InvoiceTools.xlsm (every sheet, buttons, VBA) to ``path`` (``invoicetools new``)."""
+    from invoicetools.build.product import build_xlsm
+
+    data = build_xlsm()
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path

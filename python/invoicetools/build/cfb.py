@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import struct
 from dataclasses import dataclass, field
 
@@ -85,7 +86,7 @@ def _number(root: _Entry) -> list[_Entry]:
             visit(kid)
         if kids:
             entry.child = kids[0].sid
-            for a, b in zip(kids, kids[1:], strict=False):
+            for a, b in itertools.pairwise(kids):
                 a.right = b.sid
 
     visit(root)
@@ -123,7 +124,9 @@ def _dir_entry(e: _Entry) -> bytes:
     )
 
 
-_EMPTY_ENTRY = struct.pack("<64sHBBIII16sIQQIQ", b"", 0, 0, 1, NOSTREAM, NOSTREAM, NOSTREAM, b"", 0, 0, 0, 0, 0)
+_EMPTY_ENTRY = struct.pack(
+    "<64sHBBIII16sIQQIQ", b"", 0, 0, 1, NOSTREAM, NOSTREAM, NOSTREAM, b"", 0, 0, 0, 0, 0
+)
 
 
 def write(streams: dict[str, bytes]) -> bytes:

@@ -61,7 +61,9 @@ def xlsm_modules(template: vbaproject.Project, replace: Mapping[str, Module] | N
 
 
 def xlam_modules(template: vbaproject.Project, replace: Mapping[str, Module] | None = None) -> list[Module]:
-    this_workbook = S.document_module("ThisWorkbook", template, S.document_code(S.vba_dir() / ADDIN_WORKBOOK_CODE))
+    this_workbook = S.document_module(
+        "ThisWorkbook", template, S.document_code(S.vba_dir() / ADDIN_WORKBOOK_CODE)
+    )
     modules = [this_workbook, S.document_module("Sheet1", template)]
     modules += [_our(name) for name in OUR_STANDARD_MODULES + ADDIN_ONLY_MODULES]
     modules += [S.xlwings_module(addin=True), S.dictionary_module()]
@@ -92,7 +94,9 @@ def build_xlsm(replace: Mapping[str, Module] | None = None) -> bytes:
 
 def build_xlam(replace: Mapping[str, Module] | None = None) -> bytes:
     """The bytes of InvoiceTools.xlam."""
-    return package.finish(workbook.build_addin_workbook(xlam_vba_project(replace)), ribbon=ribbon_xml(), addin=True)
+    return package.finish(
+        workbook.build_addin_workbook(xlam_vba_project(replace)), ribbon=ribbon_xml(), addin=True
+    )
 
 
 def default_paths() -> dict[str, Path]:

@@ -9,8 +9,20 @@ from pathlib import Path
 from invoicetools.build.sources import BuildError, addin_dir
 
 NS = "http://schemas.microsoft.com/office/2009/07/customui"
-CALLBACK_ATTRIBUTES = ("onAction", "getLabel", "onLoad", "getEnabled", "getVisible", "getScreentip",
-                       "getSupertip", "getImage", "getPressed", "getKeytip", "getShowLabel", "loadImage")
+CALLBACK_ATTRIBUTES = (
+    "onAction",
+    "getLabel",
+    "onLoad",
+    "getEnabled",
+    "getVisible",
+    "getScreentip",
+    "getSupertip",
+    "getImage",
+    "getPressed",
+    "getKeytip",
+    "getShowLabel",
+    "loadImage",
+)
 
 
 def schema_path() -> Path:

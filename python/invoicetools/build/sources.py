@@ -35,7 +35,14 @@ def repo_root() -> Path:
 
 
 def addin_dir() -> Path:
-    return repo_root() / "addin"
+    """``addin/`` of the repository; else ``invoicetools/addin_src`` when the package ships a copy."""
+    here = repo_root() / "addin"
+    if (here / RIBBON_FILE).exists():
+        return here
+    shipped = Path(__file__).resolve().parents[1] / "addin_src"
+    if (shipped / RIBBON_FILE).exists():
+        return shipped
+    raise BuildError(f"the add-in sources are missing: neither {here} nor {shipped}")
 
 
 def vba_dir() -> Path:
@@ -80,7 +87,7 @@ def standard_module(path: Path) -> Module:
     text = path.read_bytes().decode("cp1252")
     match = re.match(r'Attribute VB_Name = "([A-Za-z][A-Za-z0-9_]*)"', text)
     if not match:
-        raise BuildError(f"{path}: the first line must be Attribute VB_Name = \"<module>\"")
+        raise BuildError(f'{path}: the first line must be Attribute VB_Name = "<module>"')
     return Module(match.group(1), Kind.STANDARD, crlf(text))
 
 
@@ -183,7 +190,10 @@ _PROCEDURE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^[ \t]*#", re.MULTILINE), "conditional compilation (#If/#Const): LibreOffice compiles every branch"),
+    (
+        re.compile(r"^[ \t]*#", re.MULTILINE),
+        "conditional compilation (#If/#Const): LibreOffice compiles every branch",
+    ),
     (re.compile(r"\b(PtrSafe|LongPtr|LongLong)\b", re.IGNORECASE), "PtrSafe/LongPtr/LongLong"),
     (re.compile(r"^[ \t]*(?:(?:Public|Private)[ \t]+)?Enum\b", re.IGNORECASE | re.MULTILINE), "Enum"),
     (re.compile(r"\bDeclare\b", re.IGNORECASE), "Declare (needs PtrSafe in 64-bit Office)"),

@@ -85,7 +85,7 @@ class Module:
 
     def __post_init__(self) -> None:
         if not self.code.startswith(f'Attribute VB_Name = "{self.name}"'):
-            raise ValueError(f"module {self.name}: code must start with Attribute VB_Name = \"{self.name}\"")
+            raise ValueError(f'module {self.name}: code must start with Attribute VB_Name = "{self.name}"')
         if "\r\n" not in self.code and "\n" in self.code:
             raise ValueError(f"module {self.name}: line ends must be CRLF")
 
@@ -179,7 +179,9 @@ def read_project(blob: bytes) -> Project:
             stream = _record(g, MODULESTREAMNAME).data.decode(codepage)
             offset = int.from_bytes(_record(g, MODULEOFFSET).data, "little")
             raw = ole.openstream("VBA/" + stream).read()
-            modules.append(TemplateModule(name, kinds[name], tuple(g), decompress(raw[offset:]).decode(codepage)))
+            modules.append(
+                TemplateModule(name, kinds[name], tuple(g), decompress(raw[offset:]).decode(codepage))
+            )
         streams = tuple("/".join(p) for p in ole.listdir(streams=True, storages=False))
         return Project(
             head=head,

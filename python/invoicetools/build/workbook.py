@@ -36,8 +36,12 @@ ADDIN_CONF_SHEET = f"{CONF_PROJECT_NAME}.conf"
 # Conditional formats on status-like columns: (sheet, column) -> [(text, fill colour)]
 STATUS_COLOURS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("跳號作廢", "處理"): (("待確認", "#FFF2CC"), ("已作廢", "#E2EFDA")),
-    ("漏上傳檢核", "問題"): (("未上傳", "#F8CBAD"), ("上傳失敗", "#F8CBAD"), ("作廢未上傳", "#F8CBAD"),
-                         ("重號", "#F8CBAD")),
+    ("漏上傳檢核", "問題"): (
+        ("未上傳", "#F8CBAD"),
+        ("上傳失敗", "#F8CBAD"),
+        ("作廢未上傳", "#F8CBAD"),
+        ("重號", "#F8CBAD"),
+    ),
     ("發票資料", "狀態"): (("作廢", "#EDEDED"), ("註銷", "#EDEDED")),
 }
 
@@ -120,7 +124,9 @@ def _write_sheet(wb: Workbook, ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> 
     widths = _column_widths(sheet)
     table = sheet.table
     for col, width in sorted(widths.items()):
-        kind = table.columns[col - (table.first_col - 1)].kind if table and col >= table.first_col - 1 else None
+        kind = (
+            table.columns[col - (table.first_col - 1)].kind if table and col >= table.first_col - 1 else None
+        )
         ws.set_column(col, col, width, fmt.kind(kind) if kind is not None else None)
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
@@ -137,19 +143,41 @@ def _write_sheet(wb: Workbook, ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> 
         else:
             ws.write_blank(p.row - 1, 1, None, value_format)
         if p.choices:
-            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
-                "validate": "list", "source": list(p.choices),
-                "input_title": p.label[:32], "input_message": (p.note or "請從清單選擇")[:255],
-            })
+            ws.data_validation(
+                p.row - 1,
+                1,
+                p.row - 1,
+                1,
+                {
+                    "validate": "list",
+                    "source": list(p.choices),
+                    "input_title": p.label[:32],
+                    "input_message": (p.note or "請從清單選擇")[:255],
+                },
+            )
         elif p.note:
-            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
-                "validate": "any", "input_title": p.label[:32], "input_message": p.note[:255],
-            })
+            ws.data_validation(
+                p.row - 1,
+                1,
+                p.row - 1,
+                1,
+                {
+                    "validate": "any",
+                    "input_title": p.label[:32],
+                    "input_message": p.note[:255],
+                },
+            )
 
     last_col = _last_col(sheet)
     if sheet.status_row is not None:
-        ws.merge_range(sheet.status_row - 1, 0, sheet.status_row - 1, last_col, "",
-                       fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"))
+        ws.merge_range(
+            sheet.status_row - 1,
+            0,
+            sheet.status_row - 1,
+            last_col,
+            "",
+            fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"),
+        )
         ws.set_row(sheet.status_row - 1, 30)
 
     if table is not None:
@@ -160,13 +188,16 @@ def _write_sheet(wb: Workbook, ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> 
     for button in sheet.buttons:
         act = L.action(button.action)
         width, height = button_size(button.caption)
-        ws.insert_button(button.cell, {
-            "macro": f"{MAIN_MODULE}.{act.vba_sub}",
-            "caption": button.caption,
-            "width": width,
-            "height": height,
-            "description": act.screentip,
-        })
+        ws.insert_button(
+            button.cell,
+            {
+                "macro": f"{MAIN_MODULE}.{act.vba_sub}",
+                "caption": button.caption,
+                "width": width,
+                "height": height,
+                "description": act.screentip,
+            },
+        )
 
     ws.set_paper(9)  # A4
     if sheet.landscape:
@@ -193,21 +224,38 @@ def _write_table(ws: Worksheet, sheet: L.Sheet, table: L.Table, fmt: _Formats) -
         props: dict[str, Any] = {}
         if sheet.role is L.Role.SETTINGS and i == 1:
             props = {"bg_color": INPUT_FILL}
-        columns.append({"header": col.header, "format": fmt.kind(col.kind, **props),
-                        "header_format": fmt.get(bold=True, text_wrap=True, valign="top")})
+        columns.append(
+            {
+                "header": col.header,
+                "format": fmt.kind(col.kind, **props),
+                "header_format": fmt.get(bold=True, text_wrap=True, valign="top"),
+            }
+        )
     options: dict[str, Any] = {"name": table.name, "style": "Table Style Light 9", "columns": columns}
     if data:
         options["data"] = data
     ws.add_table(first_row, first_col, last_row, last_col, options)
     for i, col in enumerate(table.columns):
         if col.note:
-            ws.write_comment(first_row, first_col + i, col.note,
-                             {"font_name": L.FONT, "font_size": 9, "author": "InvoiceTools"})
+            ws.write_comment(
+                first_row,
+                first_col + i,
+                col.note,
+                {"font_name": L.FONT, "font_size": 9, "author": "InvoiceTools"},
+            )
         for text, colour in STATUS_COLOURS.get((sheet.name, col.header), ()):
-            ws.conditional_format(first_row + 1, first_col + i, 1_048_575, first_col + i, {
-                "type": "text", "criteria": "containing", "value": text,
-                "format": fmt.get(bg_color=colour),
-            })
+            ws.conditional_format(
+                first_row + 1,
+                first_col + i,
+                1_048_575,
+                first_col + i,
+                {
+                    "type": "text",
+                    "criteria": "containing",
+                    "value": text,
+                    "format": fmt.get(bg_color=colour),
+                },
+            )
 
 
 def _write_conf(ws: Worksheet, fmt: _Formats) -> None:
@@ -239,7 +287,7 @@ def build_workbook(vba_project: bytes, sheets: Sequence[L.Sheet] = L.SHEETS) -> 
     deadline = L.sheet("行事曆").param("next_deadline")
     wb.define_name(L.NEXT_DEADLINE_NAME, f"='行事曆'!${deadline.cell[0]}${deadline.cell[1:]}")
     wb.define_name(L.WORKBOOK_MARKER_NAME, f'="{L.LAYOUT_VERSION}"')
-    wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)  # type: ignore[arg-type]
+    wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)
     wb.close()
     return buffer.getvalue()
 
@@ -253,6 +301,6 @@ def build_addin_workbook(vba_project: bytes) -> bytes:
     ws = wb.add_worksheet(ADDIN_CONF_SHEET)
     ws.set_vba_name("Sheet1")
     _write_conf(ws, fmt)
-    wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)  # type: ignore[arg-type]
+    wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)
     wb.close()
     return buffer.getvalue()
