@@ -331,6 +331,8 @@ _MACHINES = Sheet(
         Column("交換範圍", C, 10),
         Column("所屬年月", ID, 10, note="申報年月，例如 11402；留空表示每期適用"),
         Column("發票字軌", ID, 9, note="指定字軌（可留空）"),
+        Column("分支機構統編", ID, 12, aliases=("分支統編", "BranchBan"),
+               note="分支機構的統一編號；填寫時此機台的配號可轉出 E0401（留空表示總公司自用）"),
     )),
     buttons=(_btn("tracks_allocate", "F1"),),
     landscape=False,
