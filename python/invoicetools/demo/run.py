@@ -80,6 +80,7 @@ def run_demo(folder: Path, *, quiet: bool = False) -> int:
         DemoStep("異常跳號檢查", ["gaps", *b, "--period", period, "--json"], (ExitCode.FINDINGS,), True),
         DemoStep("整批作廢", ["gaps", *b, "--period", period, "--void"]),
         DemoStep("E0402 轉出", ["e0402", *b, "--period", period, "--out", str(turnkey), "--json"], (ExitCode.OK,), True),
+        DemoStep("預估下期組數", ["forecast", *b, "--period", period, "--today", "2025-02-15"], (0, 1)),
         DemoStep("行事曆", ["calendar", *b, "--today", "2025-03-03"], (0, 1)),
         DemoStep("匯出審閱 xlsx", ["export", *b, "--xlsx", str(folder / "審閱.xlsx")]),
         DemoStep("匯出審閱 PDF", ["export", *b, "--pdf", str(folder / "審閱.pdf")], optional=not have_soffice),
