@@ -235,3 +235,32 @@ def test_guards_before_run_python(variant: dict[str, dict[str, Any]]) -> None:
     assert (path_run, path_count) == ("ok", "1")
     failed_run, failed_count = guard[11], guard[12]
     assert (failed_run, failed_count) == ("ok", "2")
+
+
+def test_print_setup_renders_one_page_per_sheet(
+    run_libreoffice: Runner, built: dict[str, Path], tmp_path: Path
+) -> None:
+    """The empty template prints one page per visible sheet, with every title: whole-column print
+    areas and non-printing buttons add no blank pages (LibreOffice → PDF → poppler)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):  # run_libreoffice has skipped already when soffice is missing
+        pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed")
+    profile = tmp_path / "profile"
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(built["xlsm"])],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pdf = tmp_path / "InvoiceTools.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")))
+    visible = [s for s in L.SHEETS if s.role is not L.Role.HIDDEN]
+    assert pages == len(visible)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    for s in visible:
+        assert s.title in text, s.name
+    assert f"第 1 頁，共 {pages} 頁" in text
