@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from invoicetools.book import layout as L
-from invoicetools.build import main, package, product, workbook
+from invoicetools.build import check_committed, main, package, product, workbook
 from invoicetools.build import sources as S
 
 
@@ -33,12 +33,15 @@ def test_main_default_paths() -> None:
     assert paths["xlsm"] == S.repo_root() / "workbook" / "InvoiceTools.xlsm"
 
 
-def test_committed_files_are_up_to_date(built: dict[str, Path]) -> None:
-    """addin/InvoiceTools.xlam and workbook/InvoiceTools.xlsm are what the sources build."""
-    for key, path in product.default_paths().items():
-        if not path.exists():
-            pytest.skip(f"{path} not built yet")
-        assert _sha(path) == _sha(built[key]), f"{path} is stale: run python -m invoicetools.build"
+def test_check_committed(built: dict[str, Path], tmp_path: Path) -> None:
+    """``check_committed`` (scripts/test.sh: python -m invoicetools.build --check) spots stale files."""
+    paths = {key: tmp_path / path.name for key, path in built.items()}
+    assert len(check_committed(paths)) == 2  # missing
+    for key, path in paths.items():
+        path.write_bytes(built[key].read_bytes())
+    assert check_committed(paths) == []
+    paths["xlsm"].write_bytes(b"old")
+    assert check_committed(paths) == [f"{paths['xlsm']} is not what the sources build"]
 
 
 def test_zip_members_have_fixed_metadata(built: dict[str, Path]) -> None:
@@ -61,7 +64,9 @@ def test_xlam_is_an_addin_with_the_ribbon(built: dict[str, Path]) -> None:
         assert z.read(package.RIBBON_PART) == (S.addin_dir() / S.RIBBON_FILE).read_bytes()
         assert z.read("xl/worksheets/sheet1.xml")
         workbook_xml = z.read("xl/workbook.xml").decode()
-        assert f'name="{workbook.ADDIN_CONF_SHEET}"' in workbook_xml
+        assert re.findall(r'<sheet name="([^"]+)"', workbook_xml) == [workbook.ADDIN_SHEET]
+        # no xlwings settings in the add-in: they would shadow the user's invoicetools.conf file
+        assert not workbook.ADDIN_SHEET.endswith(".conf")
 
 
 def test_xlsm_has_no_ribbon_and_the_macro_workbook_type(built: dict[str, Path]) -> None:
@@ -180,8 +185,9 @@ def test_xlwings_conf_sheet(book: openpyxl.Workbook) -> None:
 
 def test_defined_names(book: openpyxl.Workbook) -> None:
     deadline = book.defined_names[L.NEXT_DEADLINE_NAME]
-    cell = L.sheet("行事曆").param("next_deadline").cell
-    assert deadline.attr_text == f"'行事曆'!${cell[0]}${cell[1:]}"
+    name, cell = workbook.deadline_cell()
+    assert (name, cell) == ("行事曆", L.sheet("行事曆").param("next_deadline").cell)
+    assert deadline.attr_text == f"'{name}'!${cell[0]}${cell[1:]}"
     assert book.defined_names[L.WORKBOOK_MARKER_NAME].attr_text == f'"{L.LAYOUT_VERSION}"'
 
 
@@ -232,6 +238,11 @@ def test_sheet_buttons_do_not_overlap(built: dict[str, Path]) -> None:
                 rows_meet = not (a[3] < b[2] or b[3] < a[2])
                 cols_meet = not (a[1] <= b[0] or b[1] <= a[0])
                 assert not (rows_meet and cols_meet), (name, a, b)
+
+
+def test_status_colours_name_layout_columns() -> None:
+    for sheet_name, header in workbook.STATUS_COLOURS:
+        assert header in L.table(sheet_name).headers, (sheet_name, header)
 
 
 def test_package_refuses_a_second_ribbon() -> None:

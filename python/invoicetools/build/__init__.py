@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["main", "new_workbook"]
+__all__ = ["check_committed", "main", "new_workbook"]
 
 
 def main(out_dir: Path | None = None) -> dict[str, Path]:
@@ -42,3 +42,19 @@ def new_workbook(path: Path) -> Path:
     tmp.write_bytes(data)
     tmp.replace(path)
     return path
+
+
+def check_committed(paths: dict[str, Path] | None = None) -> list[str]:
+    """Problems with the committed ``addin/InvoiceTools.xlam`` and ``workbook/InvoiceTools.xlsm``:
+    missing, or not byte-identical to a fresh build. Empty when both are current."""
+    from invoicetools.build.product import build_xlam, build_xlsm, default_paths
+
+    paths = default_paths() if paths is None else paths
+    fresh = {"xlam": build_xlam, "xlsm": build_xlsm}
+    problems = []
+    for key, path in paths.items():
+        if not path.exists():
+            problems.append(f"{path} is missing")
+        elif path.read_bytes() != fresh[key]():
+            problems.append(f"{path} is not what the sources build")
+    return problems

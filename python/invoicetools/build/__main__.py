@@ -1,4 +1,5 @@
 """``python -m invoicetools.build [--out DIR]`` builds the add-in and the workbook;
+``python -m invoicetools.build --check`` exits 1 when the committed files are stale;
 ``python -m invoicetools.build text-module`` rewrites ``addin/vba/InvoiceText.bas``."""
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m invoicetools.build", description=__doc__)
     parser.add_argument("what", nargs="?", choices=("all", "text-module"), default="all")
     parser.add_argument("--out", type=Path, help="write both files into this folder")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the committed files are current"
+    )
     args = parser.parse_args(argv)
+    if args.check:
+        from invoicetools.build import check_committed
+
+        problems = check_committed()
+        for problem in problems:
+            print(f"{problem}: run python -m invoicetools.build", file=sys.stderr)
+        return 1 if problems else 0
     if args.what == "text-module":
         from invoicetools.build.messages import render_module
         from invoicetools.build.sources import TEXT_MODULE, vba_dir

@@ -1,7 +1,7 @@
 """The two deliverables: ``addin/InvoiceTools.xlam`` and ``workbook/InvoiceTools.xlsm``.
 
 * ``InvoiceTools.xlam``: the ribbon (``customUI14.xml``), modules ThisWorkbook (ribbon label
-  refresh), Sheet1 (its ``invoicetools.conf`` sheet), InvoiceTools (one Sub per button),
+  refresh), Sheet1 (a note sheet, no settings), InvoiceTools (one Sub per button),
   InvoiceText, InvoiceRibbon, xlwings (``xlwings_custom_addin.bas``: ActiveWorkbook, PROJECT_NAME
   ``invoicetools``) and Dictionary; VBA project shaped on ``quickstart_addin_ribbon.xlam``.
 * ``InvoiceTools.xlsm``: every sheet of the layout with sheet buttons, modules ThisWorkbook,

@@ -78,10 +78,6 @@ def check_ascii(name: str, text: str) -> None:
             raise BuildError(f"{name}, line {lineno}: non-ASCII or control characters {bad!r}")
 
 
-def read_text(path: Path) -> str:
-    return path.read_bytes().decode("ascii")
-
-
 def standard_module(path: Path) -> Module:
     """A ``.bas`` file (VBA export format: first line ``Attribute VB_Name = "…"``)."""
     text = path.read_bytes().decode("cp1252")

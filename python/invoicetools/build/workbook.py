@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 DOCUMENT_DATE = datetime(2025, 1, 1, 0, 0, 0)
 INPUT_FILL = "#DDEBF7"  # light blue: "請填寫藍色欄位"
 HEADER_FOOTER_FONT = f'&"{L.FONT},Regular"'
-ADDIN_CONF_SHEET = f"{CONF_PROJECT_NAME}.conf"
+ADDIN_SHEET = "InvoiceTools"  # deliberately not "invoicetools.conf": see build_addin_workbook
+ADDIN_SHEET_NOTE = (
+    "InvoiceTools 增益集。Python 的位置等設定不在這裡：",
+    f"請由 invoicetools addin install 寫入 %USERPROFILE%\\.{CONF_PROJECT_NAME}\\{CONF_PROJECT_NAME}.conf，",
+    f"或在要處理的活頁簿加一張 {CONF_PROJECT_NAME}.conf 工作表（A 欄設定名稱、B 欄值）。",
+)
 
 # Conditional formats on status-like columns: (sheet, column) -> [(text, fill colour)]
 STATUS_COLOURS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
@@ -120,7 +125,7 @@ def _last_col(sheet: L.Sheet) -> int:
     return 1
 
 
-def _write_sheet(wb: Workbook, ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
     widths = _column_widths(sheet)
     table = sheet.table
     for col, width in sorted(widths.items()):
@@ -268,6 +273,14 @@ def _write_conf(ws: Worksheet, fmt: _Formats) -> None:
             ws.write_string(row, 1, value)
 
 
+def deadline_cell(sheets: Sequence[L.Sheet] = L.SHEETS) -> tuple[str, str]:
+    """(sheet, cell) of the ``next_deadline`` parameter: what ``InvoiceTools_NextDeadline`` names."""
+    found = [(s.name, p.cell) for s in sheets for p in s.params if p.key == "next_deadline"]
+    if len(found) != 1:
+        raise ValueError(f"expected one next_deadline parameter in the layout, found {found}")
+    return found[0]
+
+
 def build_workbook(vba_project: bytes, sheets: Sequence[L.Sheet] = L.SHEETS) -> bytes:
     """InvoiceTools.xlsm as XlsxWriter writes it (the ribbon-less workbook, before post-processing)."""
     buffer = io.BytesIO()
@@ -281,11 +294,11 @@ def build_workbook(vba_project: bytes, sheets: Sequence[L.Sheet] = L.SHEETS) -> 
             _write_conf(ws, fmt)
             ws.hide()
         else:
-            _write_sheet(wb, ws, sheet, fmt)
+            _write_sheet(ws, sheet, fmt)
     first_visible = next(i for i, s in enumerate(sheets) if s.role is not L.Role.HIDDEN)
     wb.worksheets()[first_visible].activate()
-    deadline = L.sheet("行事曆").param("next_deadline")
-    wb.define_name(L.NEXT_DEADLINE_NAME, f"='行事曆'!${deadline.cell[0]}${deadline.cell[1:]}")
+    deadline_sheet, deadline = deadline_cell(sheets)
+    wb.define_name(L.NEXT_DEADLINE_NAME, f"='{deadline_sheet}'!${deadline[0]}${deadline[1:]}")
     wb.define_name(L.WORKBOOK_MARKER_NAME, f'="{L.LAYOUT_VERSION}"')
     wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)
     wb.close()
@@ -293,14 +306,22 @@ def build_workbook(vba_project: bytes, sheets: Sequence[L.Sheet] = L.SHEETS) -> 
 
 
 def build_addin_workbook(vba_project: bytes) -> bytes:
-    """InvoiceTools.xlam's workbook part: one (add-in, so never shown) config sheet for xlwings."""
+    """InvoiceTools.xlam's workbook part: one sheet (never shown: it is an add-in) with a note.
+
+    It holds no xlwings settings on purpose. xlwings' add-in module reads, in this order, a
+    sheet ``invoicetools.conf`` in the active workbook, the same sheet in the add-in, the file
+    ``invoicetools.conf`` next to the active workbook, then
+    ``%USERPROFILE%\.invoicetools\invoicetools.conf``; keys on an add-in sheet would shadow the
+    user file that the installer writes (the interpreter's path) and could not be changed there.
+    """
     buffer = io.BytesIO()
     wb = _new_workbook(buffer)
-    fmt = _Formats(wb)
     wb.set_vba_name("ThisWorkbook")
-    ws = wb.add_worksheet(ADDIN_CONF_SHEET)
+    ws = wb.add_worksheet(ADDIN_SHEET)
     ws.set_vba_name("Sheet1")
-    _write_conf(ws, fmt)
+    ws.set_column(0, 0, 100)
+    for row, text in enumerate(ADDIN_SHEET_NOTE):
+        ws.write_string(row, 0, text)
     wb.add_vba_project(io.BytesIO(vba_project), is_stream=True)
     wb.close()
     return buffer.getvalue()
