@@ -108,6 +108,7 @@ def test_tables_headers_formats_widths_freeze_and_print(book: openpyxl.Workbook)
         t = s.table
         assert list(ws.tables) == [t.name]
         ref = ws.tables[t.name].ref
+        assert ws.tables[t.name].autoFilter is not None, s.name  # filter buttons on the header
         first = f"{L.column_letter(t.first_col)}{t.header_row}"
         assert ref.startswith(first + ":"), (s.name, ref)
         headers = [ws.cell(t.header_row, t.first_col + i).value for i in range(len(t.columns))]
