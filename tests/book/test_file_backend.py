@@ -137,3 +137,52 @@ def test_extra_columns_grow_table(layout_book: Path) -> None:
     assert [c.name for c in tbl.tableColumns][-1] == "自訂欄"
     back = FileBook(layout_book).read_table(t)
     assert back.loc[5, "自訂欄"] == "kept"
+
+
+def test_fast_and_careful_cell_paths_write_the_same_xml() -> None:
+    """The Arrow fast path and the per-cell path give identical rows (including awkward values)."""
+    from invoicetools.book import xlsx_cells
+
+    frame = pd.DataFrame({
+        "t": ["AB00000001", "a<b&c>", "", None, "中文"],
+        "n": [1, 2, None, 4, 5],
+        "f": [1.5, 100.0, 0.30000000000000004, None, -2.25],
+        "d": pd.to_datetime(["2024-01-05", "2024-01-05 13:45:10", None, "1999-12-31", "2030-06-30 00:00:01"], format="mixed"),
+    })
+    letters, styles = ["A", "B", "C", "D"], [3, None, 5, 7]
+    fast = "".join(xlsx_cells.rows_xml(frame, 10, letters, styles))
+    careful = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        values = [None if (v is None or (isinstance(v, float) and v != v) or v is pd.NaT) else v for v in row]
+        values = [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in values]
+        cells = "".join(xlsx_cells.cell_xml(f"{L}{10 + i}", v, s) for L, v, s in zip(letters, values, styles, strict=True))
+        careful.append(f'<row r="{10 + i}">{cells}</row>')
+    assert fast == "".join(careful)
+
+
+def test_awkward_text_takes_the_careful_path() -> None:
+    from invoicetools.book import xlsx_cells
+
+    frame = pd.DataFrame({"t": ["ok", " lead", "bell\x07", "_x0041_"]})
+    xml = "".join(xlsx_cells.rows_xml(frame, 5, ["A"], [None]))
+    assert 'xml:space="preserve"> lead' in xml and "bell_x0007_" in xml and "_x005F_x0041_" in xml
+
+
+def test_big_sheet_cache_hits_only_for_unchanged_content(layout_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from invoicetools.book import grid
+
+    monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(grid, "CACHE_MIN_ROWS", 1)
+    t = layout.table("發票資料")
+    book = FileBook(layout_book)
+    book.write_table(t, pd.DataFrame({"發票號碼": ["AB00000001"], "發票日期": ["2024-01-05"]}))
+    book.commit()
+    first = FileBook(layout_book).read_table(t)
+    assert len(list((tmp_path / "cache").glob("*.parquet"))) >= 1
+    again = FileBook(layout_book).read_table(t)
+    pd.testing.assert_frame_equal(first, again, check_dtype=False)
+    book = FileBook(layout_book)
+    book.write_table(t, pd.DataFrame({"發票號碼": ["AB00000002"], "發票日期": ["2024-01-06"]}))
+    book.commit()
+    changed = FileBook(layout_book).read_table(t)
+    assert changed["發票號碼"].tolist() == ["AB00000002"]
