@@ -1,12 +1,21 @@
-"""Shared test set-up: test helper modules importable, the in-memory keyring, a template workbook."""
+"""Shared test set-up: test helper modules importable, a private sheet cache, template workbooks."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+import pytest
 
 _TESTS = Path(__file__).resolve().parent
 if str(_TESTS) not in sys.path:
     sys.path.insert(0, str(_TESTS))
 
 from workbooks import layout_book, template_book  # noqa: E402,F401  (fixtures)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_sheet_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Big-sheet cache in a temp folder: tests never read or fill the user's cache."""
+    os.environ["INVOICETOOLS_CACHE_DIR"] = str(tmp_path_factory.mktemp("sheet-cache"))
