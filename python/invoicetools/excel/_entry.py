@@ -44,7 +44,8 @@ def run_in_excel(action_key: str, body: Callable[[Context], ActionResult], *, bo
         ctx = excel_context(io)
         with io.busy(f"{label}：執行中…"):
             result = body(ctx)
-        app.alert(result.full_message(), title=f"{TITLE} – {label}", mode="info" if result.exit_code == 0 else "warning")
+        # xlwings knows only the modes "info" and "critical" (a warning icon); anything else is a KeyError
+        app.alert(result.full_message(), title=f"{TITLE} – {label}", mode="info" if result.exit_code == 0 else "critical")
         return result
     except InvoiceToolsError as exc:
         app.alert(f"{exc}\n\n請修正後再按一次[{label}]。", title=f"{TITLE} – {label}", mode="critical")
