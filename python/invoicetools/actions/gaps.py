@@ -514,7 +514,8 @@ def void_gaps(ctx: Context, period: str | None = None, account: str | None = Non
     """[確定] / ``gaps --void``: mark every 待確認 跳號 that was never issued 已作廢, in one confirmed action."""
     run = _start(ctx, period, account)
     forced = bool(ctx.force_reason)
-    rows, changed = steps.mark_void(run.result.rows, include_unknown=forced)
+    # numbers of unknown cause (no platform status) are targets too: the refusal below guards them
+    rows, changed = steps.mark_void(run.result.rows, include_unknown=True)
     targets = run.result.rows[changed]
     if not len(targets):
         head, lines = _summary(run, run.result)

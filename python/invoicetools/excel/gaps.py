@@ -1,0 +1,57 @@
+"""Excel entry points of the 跳號作廢 sheet: [檢查] and [確定] (整批作廢)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..actions.base import ActionResult, Context
+
+__all__ = ["gaps_check", "gaps_void"]
+
+
+def _params(ctx: Context) -> tuple[str | None, str | None]:
+    from ..book import layout
+
+    values = ctx.io.read_params(layout.sheet("跳號作廢"))
+
+    def text(key: str) -> str | None:
+        value = values.get(key)
+        return str(value).strip() if value is not None and str(value).strip() else None
+
+    return text("period"), text("account")
+
+
+def check(ctx: Context) -> ActionResult:
+    from ..actions.gaps import check_gaps
+
+    period, account = _params(ctx)
+    return check_gaps(ctx, period, account)
+
+
+def void(ctx: Context) -> ActionResult:
+    """整批作廢 after the dialog; a refusal can be overridden with a reason the accountant types."""
+    from ..actions.gaps import void_gaps
+    from ..domain.errors import RefusalError
+
+    period, account = _params(ctx)
+    try:
+        return void_gaps(ctx, period, account)
+    except RefusalError as exc:
+        reason = ctx.ask_text(f"{exc.message}\n\n若仍要整批作廢，請輸入原因（會寫入執行紀錄）；按取消則不作廢。", "")
+        if not reason or not reason.strip():
+            raise
+        ctx.force_reason = reason.strip()
+        return void_gaps(ctx, period, account)
+
+
+def gaps_check() -> None:
+    from ._entry import run_in_excel
+
+    run_in_excel("gaps_check", check)
+
+
+def gaps_void() -> None:
+    from ._entry import run_in_excel
+
+    run_in_excel("gaps_void", void)
