@@ -83,6 +83,8 @@ class Settings:
     @property
     def mig_version(self) -> str:
         raw = self._get("MIG版本") or "4.1"
+        if raw in ("4", "3.20", "4.00", "4.10"):  # Excel keeps 4.0 as the number 4
+            raw = f"{float(raw):.1f}"
         if raw not in MIG_VERSIONS:
             raise InputError("[設定] MIG版本應為 4.1、4.0 或 3.2", where=self._where("MIG版本"), found=raw)
         return raw
