@@ -1,0 +1,418 @@
+"""The ERP's issued-invoice register (發票資料): read by header, cleaned, checked row by row.
+
+A register arrives as a CSV (Big5/cp950 or UTF-8) or xlsx export, or pasted into the
+發票資料 sheet; either way it is a raw table (``sources.tabular.read_table_file`` or
+``WorkbookIO.read_table``: text cells, index = source line/row) and goes through
+:func:`prepare_register`, which gives
+
+* ``sheet`` – what the 發票資料 sheet shows: the layout's columns in layout order, then
+  the file's extra columns; numbers normalised (full-width repaired), dates as dates,
+  amounts as numbers, and the original text wherever a cell cannot be read, so that
+  nothing the accountant imported is lost;
+* ``data`` – the input of ``steps.upload_check`` (int64 keys, issue date-times,
+  status codes, B2B flags);
+* ``findings`` – one per problem, with the row: unreadable dates (錯誤), invalid or missing
+  invoice numbers (錯誤), repaired full-width numbers (提示), duplicate numbers (警告),
+  unknown 狀態 words and unreadable times (警告).
+
+Dates: Gregorian (``2024-01-05``, ``2024/1/5``, Excel serials, ``2024-01-05 13:45:00`` as
+calamine gives a date cell) and ROC (``113/01/05``, ``1130105``); see
+:func:`parse_dates_fast`.
+
+>>> import pandas as pd
+>>> from invoicetools.domain.errors import Location
+>>> raw = pd.DataFrame({"發票號碼": ["AB00000001", "ａｂ00000002", "AB00000001", "X1"],
+...                     "發票日期": ["113/01/05", "2024-01-06", "1130107", "2024-13-01"],
+...                     "狀態": ["開立", "作廢", "開立", "註銷"], "門市": ["總店", "", "", ""]}, index=[2, 3, 4, 5])
+>>> reg = prepare_register(raw, Location(file="erp.csv"))
+>>> reg.sheet["發票號碼"].tolist(), reg.sheet.columns[-1]
+(['AB00000001', 'AB00000002', 'AB00000001', 'X1'], '門市')
+>>> [(f.code, f.where.row) for f in reg.findings]
+[('bad_invoice_number', 5), ('bad_date', 5), ('duplicate_invoice_number', 2), ('duplicate_invoice_number', 4), ('invoice_number_repaired', 3)]
+>>> reg.data["status"].tolist(), reg.counts["作廢"]
+([0, 1, 0, 2], 1)
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..book import layout
+from ..domain.errors import Finding, Location, Severity, show_found
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+__all__ = [
+    "TABLE",
+    "Register",
+    "parse_dates_fast",
+    "prepare_register",
+    "read_register",
+    "register_status",
+]
+
+TABLE = layout.table("發票資料")
+_DATE_COLUMNS = ("發票日期", "轉檔日")
+_AMOUNT_COLUMNS = ("銷售額", "稅額", "總計")
+_ISSUED_WORDS = frozenset({"", "開立", "已開立", "正常", "有效", "開立已確認", "已確認", "N"})
+
+
+@dataclass
+class Register:
+    sheet: pd.DataFrame
+    data: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    first_date: datetime.date | None = None
+    last_date: datetime.date | None = None
+
+
+def read_register(path: Path) -> pd.DataFrame:
+    """The raw rows of a register file (CSV Big5/UTF-8 or xlsx), headers found by name."""
+    from .tabular import read_table_file
+
+    return read_table_file(path, TABLE)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """``domain.dates.parse_dates`` with vectorised fast paths for the forms registers use most.
+
+    ``2024-01-05 13:45:00`` (a date cell read back from a workbook), ``2024-01-05``,
+    ``2024/1/5``, ``113/01/05`` and ``1130105`` are parsed column-wise; everything else
+    (serials, ``113年1月5日`` …) goes through ``parse_dates`` one by one. Blank = NaT, ok.
+
+    >>> import pandas as pd
+    >>> v, ok = parse_dates_fast(pd.Series(["2024-01-05 13:45:00", "113/1/5", "1130105", "45296", "", "x"]))
+    >>> [str(x) for x in v], ok.tolist()
+    (['2024-01-05 13:45:00', '2024-01-05 00:00:00', '2024-01-05 00:00:00', '2024-01-05 00:00:00', 'NaT', 'NaT'], [True, True, True, True, True, False])
+    """
+    import numpy as np
+    import pandas as pd
+
+    from ..domain.dates import parse_dates
+
+    n = len(values)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return parse_dates(values)
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    ok = np.ones(n, dtype=bool)
+    if n == 0:
+        return result, ok
+    obj = values.astype("object")
+    if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty", "integer", "floating", "mixed-integer-float"):
+        is_dt = np.zeros(n, dtype=bool)
+    else:
+        is_dt = obj.map(lambda v: isinstance(v, (datetime.date, datetime.datetime))).to_numpy(dtype=bool)
+    if is_dt.any():
+        result[is_dt] = pd.to_datetime(obj[is_dt].map(_as_datetime)).to_numpy(dtype="datetime64[ns]")
+    text = obj.where(~is_dt, None).astype("string").str.strip()
+    blank = text.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
+    todo = ~blank & ~is_dt
+    if not todo.any():
+        return result, ok
+    t = text[todo]
+    fast = pd.to_datetime(t, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    miss = fast.isna()
+    if miss.any():
+        fast[miss] = pd.to_datetime(t[miss], format="%Y-%m-%d", errors="coerce")
+        miss = fast.isna()
+    if miss.any():
+        fast[miss] = pd.to_datetime(t[miss], format="%Y/%m/%d", errors="coerce")
+        miss = fast.isna()
+    if miss.any():  # ROC: 113/01/05, 113-1-5, 113.01.05, 1130105
+        parts = t[miss].str.extract(r"^(\d{2,3})[/\-.](\d{1,2})[/\-.](\d{1,2})$|^(\d{3})(\d{2})(\d{2})$")
+        year = parts[0].fillna(parts[3])
+        month = parts[1].fillna(parts[4])
+        day = parts[2].fillna(parts[5])
+        found = year.notna()
+        if found.any():
+            ymd = pd.DataFrame({
+                "year": pd.to_numeric(year[found]) + 1911,
+                "month": pd.to_numeric(month[found]),
+                "day": pd.to_numeric(day[found]),
+            })
+            roc = pd.to_datetime(ymd, errors="coerce")
+            fast.loc[roc.index] = roc
+    result[todo] = fast.to_numpy(dtype="datetime64[ns]")
+    left = np.flatnonzero(todo)[fast.isna().to_numpy()]
+    if len(left):
+        slow, slow_ok = parse_dates(obj.iloc[left])
+        result.iloc[left] = slow.to_numpy(dtype="datetime64[ns]")
+        ok[left] = slow_ok
+    return result, ok
+
+
+def _as_datetime(value: object) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None)
+    assert isinstance(value, datetime.date)
+    return datetime.datetime.combine(value, datetime.time())
+
+
+def _parse_times(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """``13:45:10`` / ``13:45`` / ``134510`` / a time cell (``0.5`` of a day) → offsets from midnight."""
+    import numpy as np
+    import pandas as pd
+
+    obj = values.astype("object")
+    text = obj.astype("string").str.strip()
+    blank = text.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=values.index, dtype="timedelta64[ns]")
+    ok = np.ones(len(values), dtype=bool)
+    todo = ~blank
+    if not todo.any():
+        return out, ok
+    t = text[todo]
+    plain = t.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}").to_numpy(dtype=bool)
+    if not plain.all():
+        odd = t[~plain].str.replace(r"^(\d{2})(\d{2})(\d{2})$", r"\1:\2:\3", regex=True)
+        odd = odd.str.replace(r"^(\d{1,2}:\d{2})$", r"\1:00", regex=True)
+        odd = odd.str.replace(r"^\d{4}-\d{2}-\d{2} ", "", regex=True)  # a time cell read back as a date-time
+        t = t.copy()
+        t[~plain] = odd.where(odd.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}"), odd)
+    parsed = pd.to_timedelta(t.where(t.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}")), errors="coerce")
+    fraction = pd.to_numeric(t, errors="coerce")
+    is_fraction = parsed.isna() & fraction.notna() & (fraction >= 0) & (fraction < 1)
+    parsed[is_fraction] = pd.to_timedelta((fraction[is_fraction] * 86400).round(), unit="s")
+    parsed = parsed.where((parsed >= pd.Timedelta(0)) & (parsed < pd.Timedelta(days=1)))
+    out[todo] = parsed.to_numpy()
+    ok[np.flatnonzero(todo)[parsed.isna().to_numpy()]] = False
+    return out, ok
+
+
+# --------------------------------------------------------------------------- status
+
+
+def register_status(words: pd.Series) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+    """狀態 words → ``RegisterStatus`` codes (開立 0 / 作廢 1 / 註銷 2) and a "known word" mask.
+
+    Blank and the usual words for an issued invoice are 開立; a word containing 作廢 or
+    註銷 is that; anything else is treated as 開立 and reported.
+
+    >>> import pandas as pd
+    >>> codes, known = register_status(pd.Series(["開立", "已作廢", "註銷", None, "??"]))
+    >>> codes.tolist(), known.tolist()
+    ([0, 1, 2, 0, 0], [True, True, True, True, False])
+    """
+    import numpy as np
+
+    text = words.astype("string").str.strip().fillna("")
+    uniques = text.unique()
+    code: dict[str, int] = {}
+    known: dict[str, bool] = {}
+    for word in uniques:
+        w = str(word)
+        if "作廢" in w:
+            code[w], known[w] = 1, True
+        elif "註銷" in w:
+            code[w], known[w] = 2, True
+        else:
+            code[w], known[w] = 0, w in _ISSUED_WORDS or w.upper() in _ISSUED_WORDS
+    return (
+        text.map(code).to_numpy(dtype=np.int8),
+        text.map(known).to_numpy(dtype=bool),
+    )
+
+
+_STATUS_WORDS = ("開立", "作廢", "註銷")
+
+
+# --------------------------------------------------------------------------- the register
+
+
+def _rows_with(index: pd.Index, mask: npt.NDArray[np.bool_]) -> list[int]:
+    return [int(r) for r in index[mask]]
+
+
+def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = True) -> Register:
+    """Clean and check a raw register (see the module docstring).
+
+    ``for_sheet=False`` (the check reading the sheet back) skips what only the import needs:
+    the sheet frame and the amounts.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from ..book.tables import blank_mask, typed
+    from ..domain.invoice_number import from_key, keys_from_strings
+
+    findings: list[Finding] = []
+    index = raw.index
+    n = len(raw)
+
+    def col(name: str) -> pd.Series:
+        if name in raw.columns:
+            return raw[name]
+        return pd.Series([None] * n, index=index, dtype="object")
+
+    # generic columns through the shared typing (dates are parsed here, with fast paths)
+    skip = _DATE_COLUMNS if for_sheet else (*_DATE_COLUMNS, *_AMOUNT_COLUMNS)
+    rest = raw.drop(columns=[c for c in skip if c in raw.columns])
+    typed_frame, typed_findings = typed(rest, TABLE, where)
+    findings += typed_findings
+
+    # 發票號碼
+    number_raw = col("發票號碼")
+    keys, ok = keys_from_strings(number_raw.astype("object").where(number_raw.notna(), None))
+    number_blank = blank_mask(number_raw)
+    cleaned = typed_frame["發票號碼"].astype("string").str.upper()
+    regular = cleaned.fillna("").str.fullmatch(r"[A-Z]{2}\d{8}").to_numpy(dtype=bool)
+    number = cleaned.astype("object").where(pd.Series(ok & regular, index=index), None)
+    irregular = ok & ~regular
+    if irregular.any():
+        number[irregular] = [from_key(int(k)) for k in keys[irregular]]
+    original = number_raw.astype("string").str.strip()
+    number = number.where(pd.Series(ok, index=index), original.astype("object"))
+    repaired = ok & (original.fillna("") != number.astype("string").fillna("")).to_numpy(dtype=bool)
+    for row in _rows_with(index, ~ok & number_blank):
+        findings.append(Finding("missing_invoice_number", "缺少發票號碼，這一列未檢核",
+                                where.with_row(row, "發票號碼")))
+    for row in _rows_with(index, ~ok & ~number_blank):
+        findings.append(Finding(
+            "bad_invoice_number",
+            f"發票號碼應為 2 個英文字母加 8 位數字（讀到「{show_found(number_raw.at[row])}」），這一列未檢核",
+            where.with_row(row, "發票號碼")))
+    for row in _rows_with(index, repaired):
+        findings.append(Finding(
+            "invoice_number_repaired",
+            f"發票號碼「{show_found(number_raw.at[row])}」已修正為 {number.at[row]}（全形、空白或小寫）",
+            where.with_row(row, "發票號碼"), Severity.INFO))
+
+    # 發票日期 (+ 開立時間) and 轉檔日
+    date_raw = col("發票日期")
+    issued, date_ok = parse_dates_fast(date_raw)
+    date_values = issued.astype("object").where(issued.notna(), None)  # the sheet shows what was read
+    date_blank = blank_mask(date_raw)
+    for row in _rows_with(index, ~date_ok):
+        findings.append(Finding(
+            "bad_date",
+            f"發票日期無法辨識（讀到「{show_found(date_raw.at[row])}」），請用 2024-01-05、2024/1/5、113/01/05 或 1130105；"
+            "這一列未檢核", where.with_row(row, "發票日期")))
+    for row in _rows_with(index, date_ok & date_blank & ~number_blank):
+        findings.append(Finding("missing_date", "缺少發票日期，這一列未檢核", where.with_row(row, "發票日期")))
+    timed = (issued.notna() & (issued != issued.dt.normalize())).to_numpy(dtype=bool)
+    if "開立時間" in raw.columns:
+        offset, time_ok = _parse_times(raw["開立時間"])
+        for row in _rows_with(index, ~time_ok):
+            findings.append(Finding(
+                "bad_time", f"開立時間無法辨識（讀到「{show_found(raw.at[row, '開立時間'])}」），上傳期限以當天結束計算",
+                where.with_row(row, "開立時間"), Severity.WARNING))
+        use = offset.notna().to_numpy() & issued.notna().to_numpy()
+        if use.any():
+            issued = issued.copy()
+            issued[use] = issued[use].dt.normalize() + offset[use]
+            timed = timed | use
+    transfer, transfer_ok = parse_dates_fast(col("轉檔日"))
+    for row in _rows_with(index, ~transfer_ok):
+        findings.append(Finding(
+            "bad_date", f"轉檔日無法辨識（讀到「{show_found(raw.at[row, '轉檔日'])}」）",
+            where.with_row(row, "轉檔日"), Severity.WARNING))
+
+    # 狀態
+    status_text = typed_frame["狀態"]
+    status, known = register_status(status_text)
+    for row in _rows_with(index, ~known):
+        findings.append(Finding(
+            "unknown_status", f"狀態「{show_found(status_text.at[row])}」無法辨識，視為開立；應為開立、作廢或註銷",
+            where.with_row(row, "狀態"), Severity.WARNING))
+
+    # 買方統編: a buyer with a UBN gets 7 days
+    buyer = typed_frame["買方統編"].astype("string").fillna("")
+    b2b = (buyer.str.fullmatch(r"\d{8}") & (buyer != "00000000")).to_numpy(dtype=bool)
+
+    # 重號 (a 註銷 row and its re-issue are one invoice)
+    counted = ok & (status != 2)
+    dup = np.zeros(n, dtype=bool)
+    if counted.any():
+        ser = pd.Series(keys[counted])
+        dup[np.flatnonzero(counted)] = ser.duplicated(keep=False).to_numpy()
+    if dup.any():
+        rows_of = pd.Series(index[dup].astype(int), index=keys[dup]).groupby(level=0).agg(
+            lambda r: "、".join(str(int(x)) for x in r))
+        for row, key in zip(_rows_with(index, dup), keys[dup], strict=True):
+            findings.append(Finding(
+                "duplicate_invoice_number", f"發票號碼 {from_key(int(key))} 重複（第 {rows_of[key]} 列）",
+                where.with_row(row, "發票號碼"), Severity.WARNING))
+
+    # --- the sheet: known columns in layout order, then extras; original text where unreadable
+    sheet = pd.DataFrame(index=index)
+    for c in TABLE.columns if for_sheet else ():
+        h = c.header
+        if h == "發票號碼":
+            sheet[h] = number
+        elif h == "發票日期":
+            sheet[h] = _keep_original(date_values, date_raw)
+        elif h == "轉檔日":
+            sheet[h] = _keep_original(transfer.astype("object").where(transfer.notna(), None), col("轉檔日"))
+        elif h == "狀態":
+            words = pd.Series(np.asarray(_STATUS_WORDS, dtype=object)[status], index=index)
+            sheet[h] = words.where(pd.Series(known, index=index), status_text.astype("object"))
+            sheet.loc[status_text.isna().to_numpy(), h] = None
+        elif h == "開立時間":
+            sheet[h] = col(h).astype("object").where(col(h).notna(), None)
+        else:
+            sheet[h] = _keep_original(typed_frame[h].astype("object").where(typed_frame[h].notna(), None), col(h))
+    for extra in raw.columns if for_sheet else ():
+        if extra not in TABLE.headers:
+            sheet[extra] = raw[extra].astype("object").where(raw[extra].notna(), None)
+
+    data = pd.DataFrame({
+        "key": keys,
+        "row": index.to_numpy(dtype=np.int64),
+        "issued": issued.to_numpy(dtype="datetime64[ns]"),
+        "timed": timed,
+        "status": status,
+        "b2b": b2b,
+        "帳別": typed_frame["帳別"].astype("string").to_numpy(),
+        "發票號碼": pd.array(number.astype("string"), dtype="string"),
+        "客戶編號": typed_frame["客戶編號"].astype("string").to_numpy(),
+        "客戶名稱": typed_frame["客戶名稱"].astype("string").to_numpy(),
+        "銷售人統編": typed_frame["銷售人統編"].astype("string").to_numpy(),
+        "列印註記": typed_frame["列印註記"].astype("string").to_numpy(),
+        "轉檔日": transfer.dt.normalize().to_numpy(dtype="datetime64[ns]"),
+    })
+    days = issued.dropna()
+    counts = {
+        "發票": n,
+        "開立": int((status == 0).sum()),
+        "作廢": int((status == 1).sum()),
+        "註銷": int((status == 2).sum()),
+        "重號": int(dup.sum()),
+        "無法檢核": int((~ok | ~date_ok | (date_blank & ok)).sum()),
+    }
+    return Register(
+        sheet=sheet.reset_index(drop=True),
+        data=data,
+        findings=_sorted(findings),
+        counts=counts,
+        first_date=days.min().date() if len(days) else None,
+        last_date=days.max().date() if len(days) else None,
+    )
+
+
+def _keep_original(values: pd.Series, original: pd.Series) -> pd.Series:
+    """``values`` where set, else the original cell (text that could not be read stays visible)."""
+    from ..book.tables import blank_mask
+
+    orig = original.astype("object").where(original.notna(), None)
+    out = values.astype("object")
+    use = out.isna().to_numpy() & ~blank_mask(original)
+    if use.any():
+        out = out.copy()
+        out[use] = orig[use]
+    return out.where(out.notna(), None)
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then by row (the order the accountant works through them)."""
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(findings, key=lambda f: (rank[f.severity], f.where.row if f.where.row is not None else 0))
