@@ -83,7 +83,17 @@ def _flag(value: object) -> bool:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+    """None, NaN, NA, NaT or only spaces."""
+    if value is None:
+        return True
+    import pandas as pd
+
+    try:
+        if pd.isna(value) is True:
+            return True
+    except (TypeError, ValueError):
+        pass
+    return isinstance(value, str) and value.strip() == ""
 
 
 def _period(ctx: Context, settings: Settings, explicit: object, *, required: bool) -> periods.Period | None:
@@ -113,7 +123,7 @@ def _exit_code(findings: Sequence[Finding]) -> int:
 def _records(frame: pd.DataFrame, headers: Sequence[str]) -> list[dict[str, Any]]:
     out = frame.reindex(columns=list(headers))
     return [
-        {h: (None if _blank(v) or v is None else v) for h, v in zip(headers, row, strict=True)}
+        {h: (None if _blank(v) else v) for h, v in zip(headers, row, strict=True)}
         for row in out.itertuples(index=False, name=None)
     ]
 
