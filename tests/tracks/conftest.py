@@ -13,12 +13,12 @@ for _path in (_TESTS, _TESTS / "providers", Path(__file__).resolve().parent):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
 from trackdata import COMPANY, PERIOD  # noqa: E402
 
 from invoicetools.actions.base import Context  # noqa: E402
 from invoicetools.book.memory import MemoryBook  # noqa: E402
 from invoicetools.book.settings import write_settings  # noqa: E402
+from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

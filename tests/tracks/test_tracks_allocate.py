@@ -274,7 +274,7 @@ def test_machines_of_another_period_and_period_specific_rows(ctx: Context, impor
 def test_account_parameter_allocates_one_account_and_keeps_the_others(ctx: Context, imported: MemoryBook) -> None:
     imported.write_table(MACHINES, machines_frame(DEMO_MACHINES))
     allocate_tracks(ctx)
-    rows = DEMO_MACHINES[:2] + [{**DEMO_MACHINES[2], "組數": 10, "發票字軌": ""}]
+    rows = [*DEMO_MACHINES[:2], {**DEMO_MACHINES[2], "組數": 10, "發票字軌": ""}]
     imported.write_table(MACHINES, machines_frame(rows))
     imported.write_params(SHEET, {"account": "B"})
     result = allocate_tracks(ctx)

@@ -12,14 +12,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcpay, serve
-from keyring_memory import MemoryKeyring
-from trackdata import ALLOCATION, BRANCH, COMPANY, e0501_envelope, ecpay_rows, mof_rows, write_csv, write_mof_csv
-from workbooks import new_book
+from trackdata import (
+    ALLOCATION,
+    BRANCH,
+    COMPANY,
+    e0501_envelope,
+    ecpay_rows,
+    mof_rows,
+    write_csv,
+    write_mof_csv,
+)
 
 from invoicetools.book import layout
 from invoicetools.book.file_backend import FileBook
 from invoicetools.cli import main
 from invoicetools.mig import e0401
+from keyring_memory import MemoryKeyring
+from workbooks import new_book
 
 TRACKS = layout.table("字軌配號")
 COMPARED = [h for h in TRACKS.headers if h not in ("來源", "匯入時間")]

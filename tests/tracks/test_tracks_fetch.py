@@ -11,7 +11,6 @@ import httpx
 import pandas as pd
 import pytest
 from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcpay, SleepRecorder, serve
-from keyring_memory import MemoryKeyring
 from trackdata import ALLOCATION, COMPANY, ecpay_rows, whole_year, write_mof_csv
 
 from invoicetools.actions.base import Context
@@ -27,6 +26,7 @@ from invoicetools.sources.providers import (
     ProviderTimeoutError,
     Timeouts,
 )
+from keyring_memory import MemoryKeyring
 
 TRACKS = layout.table("字軌配號")
 STAGE = "https://einvoice-stage.ecpay.com.tw"

@@ -145,7 +145,7 @@ def test_unreadable_files_are_findings_with_the_place(tmp_path: Path) -> None:
     assert codes[1:] == ["e0501_unreadable"]
     assert all(f.where.file for f in read.findings)
     # an E0501 range that is not whole booklets: the row check names the file and the line
-    frame, findings = parsed([unaligned])
+    _frame, findings = parsed([unaligned])
     assert [(f.code, f.where.row, f.where.column) for f in findings] == [("track_alignment", 2, "發票起號")]
 
 
@@ -178,7 +178,7 @@ BAD_ROWS = [
 def test_each_kind_of_bad_row_gives_a_finding_with_its_row(tmp_path: Path, values: list[str], code: str,
                                                            column: str) -> None:
     good = mof_rows(ALLOCATION[:1])[0]
-    path = write_csv(tmp_path / "bad.csv", [good, values, good[:4] + ["KB", "00000000", "00000049"]])
+    path = write_csv(tmp_path / "bad.csv", [good, values, [*good[:4], "KB", "00000000", "00000049"]])
     frame, findings = parsed([path])
     assert [(f.code, f.where.file, f.where.row, f.where.column) for f in findings] == [(code, "bad.csv", 3, column)]
     assert findings[0].severity is Severity.ERROR
