@@ -37,7 +37,6 @@ from .gaps import (
     _range_keys,
     _records,
     _row_periods,
-    _text,
     _typed_subset,
     compute_gaps,
     resolve_period,
@@ -98,100 +97,115 @@ class Owned:
 
 
 def owned_allocation(ctx: Context, period: Period, settings: Settings, run: GapsRun) -> Owned:
-    """The allocation this system reports: owned booklets of 字軌配號 + 配號設定 ranges outside 字軌配號."""
+    """The allocation this system reports: its parts of 字軌配號 + machine ranges 字軌配號 does not list.
+
+    Owners come from ``steps.tracks.owner_of_ranges`` (the 配號 step's rule) with the machine
+    ranges the gaps were computed on as the allocation (配號設定, or 字軌配號 in the fallback).
+    """
     import numpy as np
+    import pandas as pd
 
     from ..domain import ranges
     from ..domain.invoice_number import KEY_BASE, track_from_code
-    from ..steps.blanks import OTHER, OWN, booklet_owners
+    from ..steps.tracks import OWNER_OTHER, OWNER_SELF, owner_of_ranges
 
     findings: list[Finding] = []
     where = Location(file=ctx.io.name, sheet=_TRACKS.sheet)
-    tracks, _ = _typed_subset(ctx, _TRACKS, ("營業人統編", "發票類別代號", "發票期別", "發票字軌名稱", "發票起號",
-                                             "發票迄號", "申報年月", "擁有者"))
-    row_period = _row_periods(tracks["申報年月"], None)
-    row_period = row_period.where(row_period != "", _row_periods(tracks["發票期別"], None))
-    tracks = tracks[row_period == period.code]
-    tb, te, ok = _range_keys(tracks["發票字軌名稱"], tracks["發票起號"], tracks["發票迄號"])
-    for row in tracks.index[~ok][:200]:
-        findings.append(Finding("e0402_bad_track", "字軌或起迄號不正確，此列未列入 E0402", where.with_row(int(row)),
-                                Severity.ERROR))
-    tracks = tracks[ok]
-    tb, te = tb[ok], te[ok]
+    raw = ctx.io.read_table(_TRACKS)
     machines = run.machines.frame
     mb = machines["begin"].to_numpy(dtype=np.int64)
     me = machines["end"].to_numpy(dtype=np.int64)
-    owners = booklet_owners(tb, te, tracks["擁有者"].tolist(), machine_begin=mb, machine_end=me)
+    allocation = pd.DataFrame({
+        "發票字軌": [track_from_code(int(b) // KEY_BASE) for b in mb.tolist()],
+        "起號": [f"{int(b) % KEY_BASE:08d}" for b in mb.tolist()],
+        "迄號": [f"{int(e) % KEY_BASE:08d}" for e in me.tolist()],
+        "申報年月": period.code,
+    })
+    if raw.empty:
+        parts = pd.DataFrame(columns=["營業人統編", "發票類別代號", "發票字軌", "擁有者", "begin_key", "end_key"])
+    else:
+        parts = owner_of_ranges(raw, allocation, period=period.code, where=where)
+        typed_rows, _ = _typed_subset(ctx, _TRACKS, ("發票期別", "發票字軌名稱", "發票起號", "發票迄號", "申報年月"))
+        row_period = _row_periods(typed_rows["申報年月"], None)
+        row_period = row_period.where(row_period != "", _row_periods(typed_rows["發票期別"], None))
+        rows = typed_rows[(row_period == period.code).to_numpy(dtype=bool)]
+        _, _, ok = _range_keys(rows["發票字軌名稱"], rows["發票起號"], rows["發票迄號"])
+        for row in rows.index[~ok][:200]:
+            findings.append(Finding("e0402_bad_track", "字軌或起迄號不正確，此列未列入 E0402", where.with_row(int(row)),
+                                    Severity.ERROR))
     company = settings.ubn or ""
-    t_ban = _text(tracks["營業人統編"]).to_numpy(object)
-    t_type = np.array([_invoice_type(v) for v in _text(tracks["發票類別代號"]).tolist()], dtype=object)
-
     keys: dict[tuple[str, str, str], int] = {}
     group: list[int] = []
     begins: list[npt.NDArray[np.int64]] = []
     ends: list[npt.NDArray[np.int64]] = []
 
-    def code(ban: str, kind: str, track: str) -> int:
-        return keys.setdefault((ban or company, kind or "07", track), len(keys))
+    def code(ban: object, kind: object, track: str) -> int:
+        return keys.setdefault((_str(ban) or company, _invoice_type(_str(kind)) or "07", track), len(keys))
 
-    own = owners.owner == 0
-    if own.any():
-        rows = owners.row[own]
-        letters = [track_from_code(int(k) // KEY_BASE) for k in owners.begin[own].tolist()]
-        codes = [code(str(t_ban[r]), str(t_type[r]), t) for r, t in zip(rows.tolist(), letters, strict=True)]
-        group += codes
-        begins.append(owners.begin[own])
-        ends.append(owners.end[own])
-    # 配號設定 ranges that 字軌配號 does not list (or that has no rows for the period), each with its row's BAN/type
-    xb, xe = ranges.subtract(mb, me, tb, te)
+    pb_all = parts["begin_key"].to_numpy(dtype=np.int64)
+    pe_all = parts["end_key"].to_numpy(dtype=np.int64)
+    own = (parts["擁有者"] == OWNER_SELF).to_numpy(dtype=bool)
+    mine = parts[own]
+    for ban, kind, track in zip(mine["營業人統編"].tolist(), mine["發票類別代號"].tolist(), mine["發票字軌"].tolist(),
+                                strict=True):  # one per 字軌配號 part, not per number
+        group.append(code(ban, kind, str(track)))
+    begins.append(pb_all[own])
+    ends.append(pe_all[own])
+
+    # machine ranges that 字軌配號 does not list (or all of them when it has no rows), with their row's BAN/type
+    xb, xe = ranges.subtract(mb, me, pb_all, pe_all)
     if xb.size:
         lo = np.searchsorted(xe, mb, "left")
         hi = np.searchsorted(xb, me, "right")
         count = np.maximum(hi - lo, 0)
-        at = np.repeat(np.arange(mb.size), count)  # the 配號設定 row of each part
+        at = np.repeat(np.arange(mb.size), count)  # the machine row of each part
         part = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
-        pb, pe = np.maximum(mb[at], xb[part]), np.minimum(me[at], xe[part])
+        xpb, xpe = np.maximum(mb[at], xb[part]), np.minimum(me[at], xe[part])
         m_ban = machines["ban"].to_numpy(object)
         m_type = machines["type"].to_numpy(object)
         m_row = machines["row"].to_numpy(object)
         defaulted: set[str] = set()
-        for i, b in zip(at.tolist(), pb.tolist(), strict=True):  # one per 配號設定 row part, not per number
+        for i, b in zip(at.tolist(), xpb.tolist(), strict=True):  # one per machine row part, not per number
             track = track_from_code(b // KEY_BASE)
-            kind = _invoice_type(str(m_type[i]))
-            if not kind:
-                kind = "07"
-                if track not in defaulted:
-                    defaulted.add(track)
-                    findings.append(Finding(
-                        "e0402_type_default", f"字軌 {track} 的發票類別代號空白，以 07（一般稅額）申報",
-                        run.machines.where.with_row(int(m_row[i]), "發票類別代號"), Severity.WARNING))
-            group.append(code(str(m_ban[i]), kind, track))
-        begins.append(pb.astype(np.int64))
-        ends.append(pe.astype(np.int64))
+            if not _invoice_type(_str(m_type[i])) and track not in defaulted:
+                defaulted.add(track)
+                findings.append(Finding(
+                    "e0402_type_default", f"字軌 {track} 的發票類別代號空白，以 07（一般稅額）申報",
+                    run.machines.where.with_row(int(m_row[i]), "發票類別代號"), Severity.WARNING))
+            group.append(code(m_ban[i], m_type[i], track))
+        begins.append(xpb.astype(np.int64))
+        ends.append(xpe.astype(np.int64))
 
     # a track split between owners: two E0402 uploads for one track replace each other
-    labels = owners.labels()
     by_track: dict[str, dict[str, int]] = {}
-    for b, e, label in zip(owners.begin.tolist(), owners.end.tolist(), labels, strict=True):
-        counts = by_track.setdefault(track_from_code(b // KEY_BASE), {})
-        counts[label] = counts.get(label, 0) + (e - b + 1)
+    for track, owner, n in zip(parts["發票字軌"].tolist(), parts["擁有者"].tolist(), (pe_all - pb_all + 1).tolist(),
+                               strict=True):
+        counts = by_track.setdefault(str(track), {})
+        counts[str(owner)] = counts.get(str(owner), 0) + n
     for b, e in zip(xb.tolist(), xe.tolist(), strict=True):
         counts = by_track.setdefault(track_from_code(b // KEY_BASE), {})
-        counts[OWN] = counts.get(OWN, 0) + (e - b + 1)
+        counts[OWNER_SELF] = counts.get(OWNER_SELF, 0) + (e - b + 1)
     for track, counts in sorted(by_track.items()):
-        if len(counts) > 1 and OWN in counts:
-            parts = "、".join(f"{k} {v:,} 張" for k, v in counts.items())
+        if len(counts) > 1 and OWNER_SELF in counts:
+            shares = "、".join(f"{k} {v:,} 張" for k, v in counts.items())
             findings.append(Finding(
                 "e0402_split_track",
-                f"字軌 {track} 分屬不同申報者（{parts}）：同一字軌上傳兩次 E0402 會互相取代。"
-                f"本系統只申報自己的部分；{'其他' if OTHER in counts else ''}申報者的空白號碼請由其申報，"
-                "或在[字軌配號]的擁有者欄標明，並與對方協調由一方申報整個字軌",
+                f"字軌 {track} 分屬不同申報者（{shares}）：同一字軌上傳兩次 E0402 會互相取代。"
+                f"本系統只申報自己的部分；{OWNER_OTHER if OWNER_OTHER in counts else '其他申報者'}的空白號碼請由其申報，"
+                "並協調由一方申報整個字軌（可在[字軌配號]的擁有者欄標明）",
                 where, Severity.WARNING))
     if not group:
         empty = np.empty(0, np.int64)
         return Owned([], empty, empty.copy(), empty.copy(), findings)
     names = [k for k, _ in sorted(keys.items(), key=lambda kv: kv[1])]
     return Owned(names, np.asarray(group, dtype=np.int64), np.concatenate(begins), np.concatenate(ends), findings)
+
+
+def _str(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value).strip()
+    return "" if text in ("<NA>", "nan", "None") else text
 
 
 # ----------------------------------------------------------------------------------------------

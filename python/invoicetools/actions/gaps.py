@@ -480,10 +480,12 @@ def _upload_check_rows(ctx: Context, period: Period, account: str | None) -> int
     raw = ctx.io.read_table(_UPLOAD)
     if raw.empty or "資料申報年月" not in raw.columns:
         return 0
-    mask = (_row_periods(raw["資料申報年月"], None) == period.code).to_numpy(dtype=bool)
+    import numpy as np
+
+    mask = np.array(_row_periods(raw["資料申報年月"], None) == period.code, dtype=bool)
     if account is not None and "帳別" in raw.columns:
         acc = _text(raw["帳別"])
-        mask &= ((acc == account) | (acc == "")).to_numpy(dtype=bool)
+        mask &= np.array((acc == account) | (acc == ""), dtype=bool)
     return int(mask.sum())
 
 

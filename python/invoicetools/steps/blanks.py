@@ -1,4 +1,4 @@
-"""空白未使用號碼: allocated − used, as runs of int64 keys; booklet owners; the E0402 groups.
+"""空白未使用號碼: allocated − used, as runs of int64 keys (E0402 blanks, and the base of 跳號).
 
 Numbers are int64 keys (``track_code * 10**8 + digits``, see ``domain.invoice_number``).
 The method follows notes/perf-anchors.md §1 and never walks single numbers:
@@ -23,13 +23,6 @@ The method follows notes/perf-anchors.md §1 and never walks single numbers:
 >>> list(zip(r.begin.tolist(), r.end.tolist()))
 [(103, 103)]
 
-Owners (字軌配號 擁有者): an explicit owner wins; a blank owner is 本系統 when the booklet is
-assigned to a machine on 配號設定, else 其他系統:
-
->>> o = booklet_owners([0, 1000], [99, 1049], [None, "綠界"], machine_begin=[0], machine_end=[49])
->>> list(zip(o.begin.tolist(), o.end.tolist(), o.labels()))
-[(0, 49, '本系統'), (50, 99, '其他系統'), (1000, 1049, '綠界')]
-
 Range lists as the E0402 sheet shows them (the 8 digits; the track has its own column):
 
 >>> format_ranges([17, 30], [17, 32])
@@ -43,7 +36,7 @@ Range lists as the E0402 sheet shows them (the 8 digits; the track has its own c
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -53,15 +46,11 @@ from ..domain.invoice_number import KEY_BASE
 
 __all__ = [
     "GROUP_BASE",
-    "OTHER",
-    "OWN",
     "TRUNCATED",
-    "BookletOwners",
     "FreeRuns",
     "Overlap",
     "Segments",
     "UsedNumbers",
-    "booklet_owners",
     "classify",
     "format_ranges",
     "free_runs",
@@ -75,8 +64,6 @@ __all__ = [
 Int64s = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-OWN = "本系統"
-OTHER = "其他系統"
 TRUNCATED = "…（共"  # marks a range list cut short on the sheet
 GROUP_BASE = 10**11  # group * GROUP_BASE + key: every key (< 676 * 10**8) fits below it
 
@@ -294,66 +281,6 @@ def group_max(seg: Segments, values: Int64s) -> tuple[Int64s, Int64s]:
     best = np.full(groups.size, -1, dtype=np.int64)
     np.maximum.at(best, inverse, values)
     return groups.astype(np.int64), best
-
-
-# ----------------------------------------------------------------------------------------------
-# Owners
-# ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class BookletOwners:
-    """Each allocated booklet (unaligned rows stay whole) with its row and owner code.
-
-    ``owner`` indexes ``names``: 0 = 本系統, 1 = 其他系統, then the named owners.
-    """
-
-    row: Int64s  # position of the source row
-    begin: Int64s
-    end: Int64s
-    owner: Int64s
-    names: tuple[str, ...] = field(default=(OWN, OTHER))
-
-    def labels(self) -> list[str]:
-        return [self.names[i] for i in self.owner.tolist()]
-
-
-def _owner_name(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    text = str(value).strip()
-    if not text or text in ("<NA>", "nan"):
-        return None
-    return OWN if text in (OWN, "本公司", "自行申報") else text
-
-
-def booklet_owners(
-    begin: object, end: object, owner: Sequence[object], *, machine_begin: object, machine_end: object
-) -> BookletOwners:
-    """Split allocation rows into booklets of 50 and give each its owner (see the module doc)."""
-    b, e = _keys(begin), _keys(end)
-    names: list[str] = [OWN, OTHER]
-    explicit = np.full(b.size, -1, dtype=np.int64)
-    for i, value in enumerate(owner):  # one per allocation row, not per number
-        name = _owner_name(value)
-        if name is not None:
-            if name not in names:
-                names.append(name)
-            explicit[i] = names.index(name)
-    aligned = _ranges.aligned_mask(b, e)
-    rows = np.arange(b.size, dtype=np.int64)
-    sizes = np.where(aligned, (e - b + 1) // _ranges.BOOKLET, 1)
-    row = np.repeat(rows, sizes)
-    first = np.cumsum(sizes) - sizes
-    index = np.arange(row.size, dtype=np.int64) - first[row]
-    bb = np.where(aligned[row], b[row] + index * _ranges.BOOKLET, b[row])
-    be = np.where(aligned[row], bb + _ranges.BOOKLET - 1, e[row])
-    mb, me = _ranges.merge(machine_begin, machine_end)
-    assigned = np.zeros(bb.size, dtype=bool)
-    if mb.size and bb.size:
-        k = np.searchsorted(me, bb, "left")
-        inside = k < mb.size
-        assigned[inside] = mb[k[inside]] <= be[inside]
-    code = np.where(explicit[row] >= 0, explicit[row], np.where(assigned, 0, 1))
-    return BookletOwners(row, bb, be, code.astype(np.int64), tuple(names))
 
 
 # ----------------------------------------------------------------------------------------------
