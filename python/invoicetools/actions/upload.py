@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,11 +82,11 @@ def import_invoices(ctx: Context, path: Path) -> ActionResult:
 
     params: dict[str, object] = {"file": path.name}
     try:
-        raw = read_register(path)
+        raw, where = read_register(path)
     except InputError as exc:
         return _failed_read(ctx, STEP_INVOICES, exc, params)
     ctx.progress("整理發票資料", None, None)
-    reg = prepare_register(raw, Location(file=path.name))
+    reg = prepare_register(raw, where)
     ctx.io.write_table(_INVOICES, reg.sheet)
     c = reg.counts
     message = (
@@ -143,13 +143,6 @@ def import_status(ctx: Context, paths: Sequence[Path]) -> ActionResult:
     return _write_status(ctx, combine(imports), params)
 
 
-def _provider_name(name: str) -> str:
-    """The registry name of a provider given as typed (``ECPay``, ``綠界`` …)."""
-    from ..sources.providers.base import _resolve
-
-    return _resolve(name).name
-
-
 def fetch_status(
     ctx: Context,
     provider: str | None = None,
@@ -157,24 +150,25 @@ def fetch_status(
     period: str | Period | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
+    base_url: str | None = None,
     transport: httpx.BaseTransport | None = None,
-    **options: Any,
+    provider_options: Mapping[str, Any] | None = None,
 ) -> ActionResult:
     """Every invoice of the period (or ``date_from``..``date_to``) from a value-added centre → 平台狀況.
 
-    Credentials come from the OS keyring (stored from [設定]); ``transport`` and ``options``
-    (``sleep``, ``retry`` …) are the provider's test seams.
+    The login rules are those of 自動匯入 (``actions.tracks.fetch_tracks``): the OS keyring,
+    else the context asks (input boxes in Excel) and saves; a rejected login may be typed
+    again once. Retries and errors are the provider's (``sources.providers.base``).
+    ``transport``/``provider_options`` are the test seams (httpx MockTransport, ``sleep`` …).
     """
-    from ..sources import credentials
-    from ..sources.providers import get_provider
+    from ..sources import credentials as store
+    from ..sources.providers import ProviderAuthError, get_provider
     from ..sources.status import fetch_status as fetch
+    from .tracks import _ask_credentials, _check_and_save, _provider_name, _show_login_state
 
     settings = read_settings(ctx.io)
-    name = provider or settings.provider
-    if not name:
-        raise InputError("請指定加值中心（例如 --provider ecpay），或在[設定]填寫「加值中心」")
-    key = _provider_name(name)
     ubn = settings.require_ubn()
+    name = _provider_name(settings, provider)
     p = periods.parse(period) if period else settings.period
     today = ctx.now().date()
     if p is None and not (date_from and date_to):
@@ -183,19 +177,40 @@ def fetch_status(
     end = date_to or (min(p.last_day, today) if p else today)
     if begin > end:
         raise InputError(f"查詢期間的起日 {begin:%Y/%m/%d} 晚於迄日 {end:%Y/%m/%d}（期間尚未開始？）")
-    creds = credentials.load(key, ubn)
-    if creds is None:
-        raise InputError(
-            f"尚未儲存加值中心「{key}」統一編號 {ubn} 的登入資訊；請在[設定]按[儲存登入資訊]後再下載")
-    params: dict[str, object] = {"provider": key, "from": begin.isoformat(), "to": end.isoformat()}
-    ctx.progress(f"下載平台發票狀況（{begin:%Y/%m/%d} ~ {end:%Y/%m/%d}）", None, None)
-    with get_provider(key, creds, transport=transport, base_url=settings.provider_url or None, **options) as api:
-        imported = fetch(api, begin, end, progress=ctx.progress)
-        if key == "ecpay":
-            imported.findings.append(Finding(
-                "provider_b2c_only",
-                "綠界「查詢多筆發票」只提供 B2C 發票；B2B（買方有統編）的發票若也由綠界開立，請另以狀況檔或 Turnkey 結果匯入",
-                Location(file=api.label), Severity.INFO))
+    credentials = store.load(name, ubn)
+    if credentials is None:
+        credentials = _ask_credentials(ctx, name, ubn)
+        if credentials is None:
+            raise InputError(
+                f"尚未儲存加值中心（{name}）的登入資訊：請按[設定]的[儲存登入資訊]，"
+                f"或執行 invoicetools tracks login --book 活頁簿 --provider {name}")
+        _check_and_save(name, credentials)
+        _show_login_state(ctx, settings, name, ubn)
+    params: dict[str, object] = {"provider": name, "from": begin.isoformat(), "to": end.isoformat()}
+    address = base_url or settings.provider_url or None
+    options = dict(provider_options or {})
+    ctx.progress(f"下載平台發票狀況（{begin:%Y/%m/%d} ~ {end:%Y/%m/%d}）…", None, None)
+    for attempt in (1, 2):
+        client = get_provider(name, credentials, transport=transport, base_url=address, **options)
+        try:
+            with client:
+                imported = fetch(client, begin, end, progress=ctx.progress)
+            break
+        except ProviderAuthError as exc:
+            if attempt == 1 and ctx.confirm(f"{exc.message}\n\n要重新輸入登入資訊嗎？"):
+                again = _ask_credentials(ctx, name, ubn)
+                if again is not None:
+                    credentials = again
+                    _check_and_save(name, credentials)
+                    _show_login_state(ctx, settings, name, ubn)
+                    continue
+            raise InputError(
+                f"{exc.message}。請重新輸入登入資訊（[設定] › 儲存登入資訊，或 invoicetools tracks login）") from exc
+    if name == "ecpay":
+        imported.findings.append(Finding(
+            "provider_b2c_only",
+            "綠界「查詢多筆發票」只提供 B2C 發票；B2B（買方有統編）的發票若也由綠界開立，請另以狀況檔或 Turnkey 結果匯入",
+            Location(file=client.label), Severity.INFO))
     return _write_status(ctx, imported, params)
 
 

@@ -73,11 +73,26 @@ class Register:
     last_date: datetime.date | None = None
 
 
-def read_register(path: Path) -> pd.DataFrame:
-    """The raw rows of a register file (CSV Big5/UTF-8 or xlsx), headers found by name."""
-    from .tabular import read_table_file
+def read_register(path: Path) -> tuple[pd.DataFrame, Location]:
+    """The raw rows of a register file (CSV Big5/UTF-8 or xlsx) and where they are (file, and sheet of an xlsx).
 
-    return read_table_file(path, TABLE)
+    In a workbook the first sheet that holds the register's headers is used.
+    """
+    from ..book.grid import sheet_names
+    from ..domain.errors import InputError
+    from .tabular import EXCEL_SUFFIXES, read_table_file
+
+    where = Location(file=path.name)
+    if path.suffix.lower() in EXCEL_SUFFIXES and path.is_file():
+        first_error: InputError | None = None
+        for name in sheet_names(path):
+            try:
+                return read_table_file(path, TABLE, sheet=name), Location(file=path.name, sheet=name)
+            except InputError as exc:
+                first_error = first_error or exc
+        if first_error is not None:
+            raise first_error
+    return read_table_file(path, TABLE), where
 
 
 # --------------------------------------------------------------------------- dates

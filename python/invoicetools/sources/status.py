@@ -464,7 +464,7 @@ def _word_findings(words: pd.Series, bad: npt.NDArray[np.bool_], index: pd.Index
             "unknown_platform_status",
             f"平台狀態「{show_found(word)}」無法辨識{more}，這些列未納入檢核；"
             "可用的狀態：已上傳、已確認、成功、C、G、失敗、錯誤、E、作廢、處理中、P",
-            where.with_row(first, column), Severity.WARNING))
+            where.with_row(first, column), Severity.ERROR))
 
 
 # --------------------------------------------------------------------------- entry points

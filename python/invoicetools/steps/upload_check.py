@@ -365,7 +365,8 @@ def _deadline(
     days = np.where(b2b, 7, 2).astype("timedelta64[D]").astype("timedelta64[ns]")
     end_of_day = np.timedelta64(86399, "s").astype("timedelta64[ns]")
     midnight = issued.astype("datetime64[D]").astype("datetime64[ns]")
-    return np.where(timed, issued + days, midnight + days + end_of_day)
+    due: npt.NDArray[np.datetime64] = np.where(timed, issued + days, midnight + days + end_of_day)
+    return due
 
 
 @dataclass
@@ -414,10 +415,10 @@ def check(
         """帳別 of register rows: the register's own, else the account of the range holding the number."""
         text = account_col.astype("string").iloc[at].str.strip()
         blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
-        values = text.to_numpy(dtype=object, na_value=None)
+        values: npt.NDArray[np.object_] = np.asarray(text.to_numpy(dtype=object, na_value=None), dtype=object)
         values[blank] = None
         if blank.any() and not ranges.empty:
-            values[blank] = ranges.account_of(keys[at][blank]).to_numpy(dtype=object)
+            values[blank] = ranges.account_of(keys[at][blank]).to_numpy(dtype=object, na_value=None)
         return values
 
     if scope.account:
@@ -552,7 +553,7 @@ def check(
             (p_state >= State.ON_PLATFORM) & (in_dates | undated_ok) & ~_in_sorted(p_keys, reg_keys))
         if len(only):
             o_keys = p_keys[only]
-            o_account = ranges.account_of(o_keys).to_numpy(dtype=object)
+            o_account = ranges.account_of(o_keys).to_numpy(dtype=object, na_value=None)
             if scope.account:
                 keep = np.asarray(o_account == scope.account, dtype=bool)
                 only, o_keys, o_account = only[keep], o_keys[keep], o_account[keep]
