@@ -30,7 +30,9 @@ python -m pip install -q --upgrade pip
 python -m pip install -q -e ".[test]"
 
 echo "== ruff"
-ruff check python tests bench
+lint=(python tests)
+if [ -d bench ]; then lint+=(bench); fi
+ruff check "${lint[@]}"
 echo "== mypy"
 mypy
 if python -c 'import invoicetools.build as b; assert hasattr(b, "check_committed")' 2>/dev/null; then
