@@ -533,28 +533,35 @@ def merge_import(
         return result
 
     # --- new rows: unchanged ranges keep their old row; owners carry over
-    full_identity = [BAN, TYPE, PERIOD, TRACK, BEGIN, END]
-    old_by_id: dict[tuple[Any, ...], Any] = {}
-    for row in replaced.index:
-        old_by_id.setdefault(tuple(replaced.loc[row, full_identity]), row)
+    full_identity = (BAN, TYPE, PERIOD, TRACK, BEGIN, END)
+    old_records = replaced.to_dict("records")
+    sheet_records = existing.loc[replaced.index].to_dict("records")
+    old_by_id: dict[tuple[Any, ...], int] = {}
+    owned: dict[tuple[Any, ...], list[tuple[int, int, str]]] = {}
+    for i, old_rec in enumerate(old_records):
+        old_by_id.setdefault(tuple(old_rec[c] for c in full_identity), i)
+        if not _blank(old_rec[OWNER]):
+            owned.setdefault((old_rec[BAN], old_rec[PERIOD], old_rec[TRACK]), []).append(
+                (int(old_rec[_BEGIN]), int(old_rec[_END]), str(old_rec[OWNER]).strip()))
+    stamp = now.replace(microsecond=0)
     new_rows: list[dict[str, Any]] = []
-    for row in inc.index:
-        rec = inc.loc[row]
-        ident = tuple(rec[full_identity])
-        old_row = old_by_id.get(ident)
-        if old_row is not None and _same(replaced.at[old_row, MACHINE_NO], rec[MACHINE_NO]) and (
-            _blank(rec[OWNER]) or _same(replaced.at[old_row, OWNER], rec[OWNER])
-        ):
-            keep = {h: existing.at[old_row, h] if h in existing.columns else None for h in TRACK_HEADERS}
-            # the normal form of the identifying columns (the sheet may hold them as numbers …)
-            keep.update({h: replaced.at[old_row, h] for h in (*full_identity, LABEL, BOOKLETS)})
-            keep.update({_BEGIN: rec[_BEGIN], _END: rec[_END]})
-            new_rows.append(keep)
-            continue
+    for rec in inc.to_dict("records"):
+        i_old = old_by_id.get(tuple(rec[c] for c in full_identity))
+        if i_old is not None:
+            before = old_records[i_old]
+            if _same(before[MACHINE_NO], rec[MACHINE_NO]) and (_blank(rec[OWNER]) or _same(before[OWNER], rec[OWNER])):
+                keep = {h: sheet_records[i_old].get(h) for h in TRACK_HEADERS}
+                # the normal form of the identifying columns (the sheet may hold them as numbers …)
+                keep.update({h: before[h] for h in (*full_identity, LABEL, BOOKLETS)})
+                keep.update({_BEGIN: rec[_BEGIN], _END: rec[_END]})
+                new_rows.append(keep)
+                continue
         values = {h: rec[h] for h in TRACK_HEADERS}
-        values[IMPORTED] = now.replace(microsecond=0)
+        values[IMPORTED] = stamp
         if _blank(values[OWNER]):
-            values[OWNER] = _inherited_owner(replaced, rec)
+            values[OWNER] = next(
+                (o for b, e, o in owned.get((rec[BAN], rec[PERIOD], rec[TRACK]), ())
+                 if b <= rec[_BEGIN] and rec[_END] <= e), None)
         values.update({_BEGIN: rec[_BEGIN], _END: rec[_END]})
         new_rows.append(values)
     new = pd.DataFrame(new_rows, columns=[*TRACK_HEADERS, _BEGIN, _END])
@@ -596,27 +603,18 @@ def _same(a: object, b: object) -> bool:
     return str(a).strip() == str(b).strip()
 
 
-def _inherited_owner(replaced: pd.DataFrame, rec: Any) -> str | None:
-    """The owner the accountant typed on an old range (same UBN, period, track) that contains ``rec``."""
-    if not len(replaced):
-        return None
-    owned = replaced[[not _blank(v) for v in replaced[OWNER]]]
-    if not len(owned):
-        return None
-    mask = ((owned[BAN] == rec[BAN]) & (owned[PERIOD] == rec[PERIOD]) & (owned[_BEGIN] <= rec[_BEGIN])
-            & (owned[_END] >= rec[_END]))
-    hits = owned[mask.to_numpy(dtype=bool)]
-    return None if hits.empty else str(hits[OWNER].iloc[0]).strip()
+def _show(value: object) -> str:
+    return "（空白）" if _blank(value) else str(value)
 
 
 def _report_changes(result: TrackImport, replaced: pd.DataFrame, new: pd.DataFrame, inc: pd.DataFrame) -> None:
     """Added / removed / changed ranges, keyed by 營業人統編 × 申報年月 × 字軌 × 起號."""
-    key = [BAN, PERIOD, TRACK, BEGIN]
-    old_map = {tuple(r[key]): r for _, r in replaced.iterrows()}
-    new_where = dict(zip((tuple(r) for r in inc[key].itertuples(index=False, name=None)), inc[_WHERE], strict=True))
+    key = (BAN, PERIOD, TRACK, BEGIN)
+    old_map = {tuple(r[c] for c in key): r for r in replaced.to_dict("records")}
+    new_where = {tuple(r[c] for c in key): r[_WHERE] for r in inc.to_dict("records")}
     seen: set[tuple[Any, ...]] = set()
-    for _, rec in new.iterrows():
-        k = tuple(rec[key])
+    for rec in new.to_dict("records"):
+        k = tuple(rec[c] for c in key)
         seen.add(k)
         where = new_where.get(k, Location())
         shown = _key_range(int(rec[_BEGIN]), int(rec[_END]))
@@ -631,9 +629,9 @@ def _report_changes(result: TrackImport, replaced: pd.DataFrame, new: pd.DataFra
         if before[TYPE] != rec[TYPE]:
             diffs.append(f"發票類別代號 {before[TYPE]} → {rec[TYPE]}")
         if not _same(before[MACHINE_NO], rec[MACHINE_NO]):
-            diffs.append(f"機台號碼 {before[MACHINE_NO] or '（空白）'} → {rec[MACHINE_NO] or '（空白）'}")
+            diffs.append(f"機台號碼 {_show(before[MACHINE_NO])} → {_show(rec[MACHINE_NO])}")
         if not _same(before[OWNER], rec[OWNER]):
-            diffs.append(f"擁有者 {before[OWNER] or '（空白）'} → {rec[OWNER] or '（空白）'}")
+            diffs.append(f"擁有者 {_show(before[OWNER])} → {_show(rec[OWNER])}")
         if diffs:
             result.changed += 1
             result.findings.append(Finding("track_changed", f"變更 {shown}：{'；'.join(diffs)}", where, Severity.INFO))
