@@ -131,6 +131,7 @@ class FakeAppApi:
         self.input_answers: deque[str | bool] = deque()
         self.file_answers: deque[Any] = deque()
         self.folder_answers: deque[str | None] = deque()
+        self.loaded: dict[str, str] = {}  # add-ins Excel has loaded: name → full path
 
     def InputBox(self, prompt: str, title: Any = None, default: Any = None, *args: Any) -> str | bool:
         self.calls.append(("InputBox", prompt, title, default))
@@ -140,6 +141,12 @@ class FakeAppApi:
                         button_text: Any = None, multi_select: bool = False) -> Any:
         self.calls.append(("GetOpenFilename", file_filter, filter_index, title, multi_select))
         return self.file_answers.popleft() if self.file_answers else False
+
+    def Workbooks(self, name: str) -> Any:
+        """Open workbooks and loaded add-ins by name (``.FullName``)."""
+        if name not in self.loaded:
+            raise ComError(f"no workbook {name!r}")
+        return type("Workbook", (), {"Name": name, "FullName": self.loaded[name]})()
 
     def FileDialog(self, kind: int) -> FakeFileDialog:
         return FakeFileDialog(self, kind)
