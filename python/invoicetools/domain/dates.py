@@ -132,9 +132,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     if has_serial.any():
         base = pd.Timestamp(EXCEL_EPOCH)
         fast[has_serial] = base + pd.to_timedelta(serial[has_serial].round(5) * 86400, unit="s").dt.round("s")
-    miss = fast.isna()
-    if miss.any():
-        fast[miss] = pd.to_datetime(text[miss], format="%Y/%m/%d", errors="coerce")
+    for form in ("%Y/%m/%d", "%Y-%m-%d %H:%M:%S"):  # the second: what the file backend reads from date cells
+        miss = fast.isna()
+        if miss.any():
+            fast[miss] = pd.to_datetime(text[miss], format=form, errors="coerce")
     result[todo] = fast.to_numpy(dtype="datetime64[ns]")
     slow_idx = np.flatnonzero(todo)[fast.isna().to_numpy()]
     for i in slow_idx.tolist():
