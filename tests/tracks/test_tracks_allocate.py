@@ -411,3 +411,11 @@ def test_owners_and_allocation_agree_after_allocate(ctx: Context, imported: Memo
         ["KC", "00000000", "00000049", "其他系統"],
     ]
     assert owners["張數"].sum() == sum(r.end - r.begin + 1 for r in ALLOCATION)
+
+
+def test_parameters_typed_as_numbers_in_excel(ctx: Context, imported: MemoryBook) -> None:
+    imported.write_table(MACHINES, machines_frame([{"帳別": 1.0, "機台號": 7.0, "組數": 2.0, "所屬年月": 11402.0}]))
+    imported.write_params(SHEET, {"period": 11402.0, "account": 1.0, "reuse_counts": False})
+    result = allocate_tracks(ctx)
+    assert result.exit_code == ExitCode.OK, result.findings
+    assert imported.read_table(ALLOC)[["帳別", "機台號", "組數"]].values.tolist() == [["1", "7", 2]]
