@@ -373,8 +373,9 @@ def check_upload(
     # the prerequisite: a platform status at least as new as the newest invoice checked
     data = reg.data
     day = data["issued"].dt.normalize()
-    in_range = (data["key"].to_numpy() >= 0) & (day >= pd.Timestamp(scope.first)).to_numpy(dtype=bool) & (
-        day <= pd.Timestamp(scope.last)).to_numpy(dtype=bool)
+    in_dates = (day >= pd.Timestamp(scope.first)).to_numpy(dtype=bool) & (day <= pd.Timestamp(scope.last)).to_numpy(
+        dtype=bool)
+    in_range = (data["key"].to_numpy() >= 0) & in_dates
     newest = data.loc[in_range, "issued"].max() if in_range.any() else None
     downloaded = _downloaded_at(ctx.io.read_params(_PLATFORM_SHEET).get("downloaded_at"))
     findings: list[Finding] = []
@@ -398,8 +399,12 @@ def check_upload(
     ctx.progress("比對平台發票狀況", None, None)
     out = check(reg.data, platform, allocation, scope=scope, now=now, where=reg_where, platform_where=plat_where)
 
-    # register findings for rows in the range or of unknown date (duplicates are rows already)
-    relevant = set(data.loc[in_range | data["issued"].isna().to_numpy(), "row"].tolist())
+    # register findings for rows that may be in the range (duplicates are rows already)
+    near = in_dates | data["issued"].isna().to_numpy()
+    if account:
+        own = data["帳別"].astype("string").str.strip().fillna("")
+        near &= ((own == "") | (own == account)).to_numpy(dtype=bool)
+    relevant = set(data.loc[near, "row"].tolist())
     findings += [f for f in reg.findings if f.code != "duplicate_invoice_number" and f.where.row in relevant]
     findings += plat_findings + alloc_findings + out.findings
     errors = [f for f in findings if f.severity is Severity.ERROR]
@@ -427,11 +432,12 @@ def check_upload(
         next_step = "可以繼續[異常跳號整批作廢]。"
         code = ExitCode.OK
         if not out.checked:
-            findings.append(Finding("no_invoices", f"[發票資料] 在 {_date_text(scope.first)} ~ {_date_text(scope.last)}"
-                                    + (f"、帳別 {account}" if account else "") + " 沒有任何發票；請確認申報年月與發票資料",
-                                    Location(file=book, sheet=_INVOICES.sheet), Severity.WARNING))
             status = f"{CLEAN_MESSAGE}（但這個範圍沒有任何發票資料）"
             message = f"{CLEAN_MESSAGE}\n注意：[發票資料] 在這個範圍沒有任何發票，請確認申報年月與發票資料。"
+    if not out.checked:
+        findings.append(Finding("no_invoices", f"[發票資料] 在 {_date_text(scope.first)} ~ {_date_text(scope.last)}"
+                                + (f"、帳別 {account}" if account else "") + " 沒有任何發票；請確認申報年月與發票資料",
+                                Location(file=book, sheet=_INVOICES.sheet), Severity.WARNING))
     if alloc_sheet == "字軌配號":
         findings.append(Finding("allocation_from_tracks", "[配號設定] 沒有本期資料，以[字軌配號]的配號區間檢核；平台有帳上無的帳別留空",
                                 Location(file=book, sheet="字軌配號"), Severity.INFO))
