@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -1278,10 +1278,3 @@ def branch_plans(
             items=tuple((int(b) % KEY_BASE, int(e) % KEY_BASE) for b, e in zip(mb.tolist(), me.tolist(), strict=True)),
         ))
     return plans, findings
-
-
-def rows_from_records(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """A raw 字軌配號 frame from dicts (helper for sources that give records)."""
-    import pandas as pd
-
-    return pd.DataFrame(list(records), columns=list(TRACK_HEADERS))
