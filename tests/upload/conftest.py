@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,14 +13,12 @@ for _path in (_TESTS, _TESTS / "providers", _TESTS / "excel", Path(__file__).res
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from upload_data import COMPANY  # noqa: E402
+from upload_data import COMPANY, clock  # noqa: E402
 
 from invoicetools.actions.base import Context  # noqa: E402
 from invoicetools.book.memory import MemoryBook  # noqa: E402
 from invoicetools.book.settings import write_settings  # noqa: E402
 from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
-
-NOW = datetime.datetime(2024, 3, 5, 9, 0)
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +35,6 @@ def book() -> MemoryBook:
     return b
 
 
-def clock(start: datetime.datetime = NOW) -> object:
-    ticks = iter(start + datetime.timedelta(seconds=i) for i in range(100_000))
-    return lambda: next(ticks)
-
-
 @pytest.fixture
 def ctx(book: MemoryBook) -> Context:
-    return Context(io=book, now=clock(), user="測試會計")  # type: ignore[arg-type]
+    return Context(io=book, now=clock(), user="測試會計")

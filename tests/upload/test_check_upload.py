@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import clock
-from upload_data import EXPECTED, ROWS, write_csv, write_status_csv, write_xlsx
+from upload_data import EXPECTED, ROWS, clock, write_csv, write_status_csv, write_xlsx
 
 from invoicetools.actions.base import Context
 from invoicetools.actions.upload import (

@@ -16,7 +16,7 @@ from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import Location, Severity
 from invoicetools.domain.records import PlatformState
-from invoicetools.sources.status import platform_input, read_status_path, state_of_word, states_of_words
+from invoicetools.sources.status import platform_input, state_of_word, states_of_words
 from invoicetools.steps.upload_check import State
 
 SYN = Path(__file__).resolve().parents[1] / "mig" / "data" / "synthetic"

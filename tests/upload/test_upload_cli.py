@@ -72,7 +72,7 @@ def test_xlsx_register_and_plain_output(book: Path, tmp_path: Path, capsys: pyte
 def test_force_overrides_the_refusal_and_is_logged(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     b = ["--book", str(book)]
     run(capsys, "invoices", "import", str(write_csv(tmp_path / "ERP.csv")), *b)
-    code, out, err = run(capsys, "check-upload", *b, "--json", "--force", "平台維護")
+    code, out, _ = run(capsys, "check-upload", *b, "--json", "--force", "平台維護")
     rows = json.loads(out)
     assert code == 1 and len(rows) == 11  # 9 numbers 未上傳 (no status at all) + 重號 ×2
     assert sum(r["問題"] == "未上傳" for r in rows) == 9

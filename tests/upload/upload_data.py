@@ -16,11 +16,20 @@ Extra column 門市 is kept. Columns are in another order than the layout.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 COMPANY = "04595257"
+NOW = datetime.datetime(2024, 3, 5, 9, 0)
+
+
+def clock(start: datetime.datetime = NOW) -> Callable[[], datetime.datetime]:
+    """A clock for ``Context.now`` that ticks one second per call."""
+    ticks = iter(start + datetime.timedelta(seconds=i) for i in range(100_000))
+    return lambda: next(ticks)
+
 COLUMNS = ["發票日期", "發票號碼", "帳別", "開立時間", "客戶代號", "客戶名稱", "買方統編", "銷售人統編",
            "未稅金額", "稅額", "含稅金額", "狀態", "列印註記", "轉檔日", "門市"]
 ROWS = [

@@ -107,10 +107,12 @@ def import_invoices(ctx: Context, path: Path) -> ActionResult:
 # --------------------------------------------------------------------------- 平台狀況
 
 
-def _write_status(ctx: Context, imported: StatusImport, params: dict[str, object]) -> ActionResult:
+def _write_status(ctx: Context, imported: StatusImport, params: dict[str, object],
+                  started: datetime.datetime | None = None) -> ActionResult:
+    """Replace 平台狀況; 下載時間 is when the download started (the platform's state is as of then)."""
     from ..domain.records import PlatformState
 
-    now = ctx.now().replace(microsecond=0)
+    now = (started or ctx.now()).replace(microsecond=0)
     frame = imported.frame.reindex(columns=list(_PLATFORM.headers))
     ctx.io.write_table(_PLATFORM, frame)
     ctx.io.write_params(_PLATFORM_SHEET, {"downloaded_at": now, "source": imported.source})
@@ -131,6 +133,7 @@ def import_status(ctx: Context, paths: Sequence[Path]) -> ActionResult:
     """Status files, Turnkey result files/folders or TURNKEY_MESSAGE_LOG exports → 平台狀況 (replaced whole)."""
     from ..sources.status import combine, read_status_path
 
+    started = ctx.now()
     params: dict[str, object] = {"files": "、".join(p.name for p in paths)}
     if not paths:
         raise InputError("請指定平台發票狀況檔、Turnkey 結果檔或資料夾")
@@ -140,7 +143,7 @@ def import_status(ctx: Context, paths: Sequence[Path]) -> ActionResult:
             imports.append(read_status_path(path))
         except InputError as exc:
             return _failed_read(ctx, STEP_STATUS, exc, params)
-    return _write_status(ctx, combine(imports), params)
+    return _write_status(ctx, combine(imports), params, started)
 
 
 def fetch_status(
@@ -166,11 +169,12 @@ def fetch_status(
     from ..sources.status import fetch_status as fetch
     from .tracks import _ask_credentials, _check_and_save, _provider_name, _show_login_state
 
+    started = ctx.now()
     settings = read_settings(ctx.io)
     ubn = settings.require_ubn()
     name = _provider_name(settings, provider)
     p = periods.parse(period) if period else settings.period
-    today = ctx.now().date()
+    today = started.date()
     if p is None and not (date_from and date_to):
         raise InputError("請指定申報年月（--period，例如 11402），或在[設定]填寫「申報年月」")
     begin = date_from or (p.first_day if p else today)
@@ -211,7 +215,7 @@ def fetch_status(
             "provider_b2c_only",
             "綠界「查詢多筆發票」只提供 B2C 發票；B2B（買方有統編）的發票若也由綠界開立，請另以狀況檔或 Turnkey 結果匯入",
             Location(file=client.label), Severity.INFO))
-    return _write_status(ctx, imported, params)
+    return _write_status(ctx, imported, params, started)
 
 
 # --------------------------------------------------------------------------- 漏上傳檢核
