@@ -213,10 +213,12 @@ def read_used_numbers(ctx: Context, period: Period, allocation: pd.DataFrame) ->
     from ..steps.blanks import UsedNumbers
 
     where = Location(file=ctx.io.name, sheet=_REGISTER.sheet)
-    register, findings = _typed_subset(ctx, _REGISTER, ("發票號碼", "發票日期"))
-    findings = [f for f in findings if f.where.column == "發票日期"]
-    keys, ok = keys_from_strings(register["發票號碼"]) if len(register) else (np.empty(0, np.int64), np.empty(0, bool))
-    blank = _text(register["發票號碼"]).to_numpy() == "" if len(register) else np.empty(0, bool)
+    raw = ctx.io.read_table(_REGISTER)
+    # numbers straight from the cells (keys_from_strings repairs what can be repaired); only dates are typed
+    register, findings = typed(raw.loc[:, [c for c in ("發票日期",) if c in raw.columns]], _REGISTER, where)
+    numbers = raw["發票號碼"] if "發票號碼" in raw.columns else register["發票號碼"]
+    keys, ok = keys_from_strings(numbers) if len(register) else (np.empty(0, np.int64), np.empty(0, bool))
+    blank = _text(numbers).to_numpy() == "" if len(register) else np.empty(0, bool)
     bad_rows = register.index[~ok & ~blank]
     for row in bad_rows[:_MAX_ROW_FINDINGS]:
         findings.append(Finding("gaps_bad_number", "發票號碼不正確，此列未計入已使用號碼；若確有開立，請修正後重新檢查",
