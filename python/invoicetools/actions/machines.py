@@ -30,11 +30,13 @@ def validate_machines(frame: object, where: Location) -> list[Finding]:
         count = rec["組數"]
         if pd.isna(count) or int(count) <= 0:
             findings.append(Finding("machine_count", "組數應為大於 0 的整數（每組 50 張）", here.with_row(int(row), "組數")))  # type: ignore[arg-type]
-    keys = frame[["帳別", "機台號"]].astype("string").fillna("")
+    # the same machine may appear once per 所屬年月 (a blank one applies to every period)
+    keys = frame[["帳別", "機台號", "所屬年月"]].astype("string").fillna("")
     dup = keys.duplicated(keep="first")
     for row in frame.index[dup.to_numpy()]:
-        a, m = keys.loc[row, "帳別"], keys.loc[row, "機台號"]
-        findings.append(Finding("machine_duplicate", f"帳別 {a} 機台 {m} 重複", where.with_row(int(row), "機台號")))
+        a, m, ym = keys.loc[row, "帳別"], keys.loc[row, "機台號"], keys.loc[row, "所屬年月"]
+        when = f"（所屬年月 {ym}）" if ym else ""
+        findings.append(Finding("machine_duplicate", f"帳別 {a} 機台 {m}{when} 重複", where.with_row(int(row), "機台號")))
     return findings
 
 

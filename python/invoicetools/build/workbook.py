@@ -306,7 +306,7 @@ def build_workbook(vba_project: bytes, sheets: Sequence[L.Sheet] = L.SHEETS) -> 
 
 
 def build_addin_workbook(vba_project: bytes) -> bytes:
-    """InvoiceTools.xlam's workbook part: one sheet (never shown: it is an add-in) with a note.
+    r"""InvoiceTools.xlam's workbook part: one sheet (never shown: it is an add-in) with a note.
 
     It holds no xlwings settings on purpose. xlwings' add-in module reads, in this order, a
     sheet ``invoicetools.conf`` in the active workbook, the same sheet in the add-in, the file
