@@ -268,18 +268,26 @@ def _escape_header_footer(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _write_value(ws: Worksheet, row: int, col: int, value: Any, kind: Kind | None, fmt: _Formats) -> None:
+_DATES = (Kind.DATE, Kind.DATETIME)
+_TEXTS = (Kind.TEXT, Kind.ID)
+
+
+def _write_value(ws: Worksheet, row: int, col: int, value: Any, kind: Kind | None, plain: Format,
+                 fmt: _Formats) -> None:
+    """One cell: numbers and dates as such (unless the column is text), everything else as a string."""
     if value is None:
-        ws.write_blank(row, col, None, fmt.cell(kind))
+        ws.write_blank(row, col, None, plain)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt.cell(kind, quoted=True) if needs_quote_prefix(value) else plain)
     elif isinstance(value, bool):
-        ws.write_string(row, col, "是" if value else "否", fmt.cell(kind))
-    elif isinstance(value, (datetime.datetime, datetime.date)) and kind is not Kind.TEXT and kind is not Kind.ID:
-        ws.write_datetime(row, col, value, fmt.cell(kind if kind in (Kind.DATE, Kind.DATETIME) else Kind.DATE))
-    elif isinstance(value, (int, float)) and kind not in (Kind.TEXT, Kind.ID):
-        ws.write_number(row, col, value, fmt.cell(kind))
+        ws.write_string(row, col, "是" if value else "否", plain)
+    elif isinstance(value, (datetime.datetime, datetime.date)) and kind not in _TEXTS:
+        ws.write_datetime(row, col, value, plain if kind in _DATES else fmt.cell(Kind.DATE))
+    elif isinstance(value, (int, float)) and kind not in _TEXTS:
+        ws.write_number(row, col, value, plain)
     else:
         text = _text(value)
-        ws.write_string(row, col, text, fmt.cell(kind, quoted=needs_quote_prefix(text)))
+        ws.write_string(row, col, text, fmt.cell(kind, quoted=True) if needs_quote_prefix(text) else plain)
 
 
 def _text(value: Any) -> str:
@@ -313,9 +321,10 @@ def _write_sheet(wb: Workbook, data: _SheetData, header: ReviewHeader, fmt: _For
         last = first
     else:
         kinds = data.kinds
+        plain = [fmt.cell(k) for k in kinds]
         for i, row in enumerate(zip(*data.columns, strict=True)):  # row by row: constant_memory mode
             for j, value in enumerate(row):
-                _write_value(ws, first + i, j, value, kinds[j], fmt)
+                _write_value(ws, first + i, j, value, kinds[j], plain[j], fmt)
         last = first + data.n_rows - 1
     ws.freeze_panes(first, 0)
     ws.autofilter(head, 0, last, n_cols - 1)
