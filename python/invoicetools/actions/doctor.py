@@ -61,6 +61,7 @@ __all__ = [
     "environment_for",
     "exit_code",
     "expand_vars",
+    "installed_xlwings",
     "pythonw_for",
     "read_conf",
     "render",
@@ -183,7 +184,8 @@ def stamped_xlwings_version(path: Path) -> str | None:
         parser.close()
 
 
-def _installed_xlwings() -> str | None:
+def installed_xlwings() -> str | None:
+    """The xlwings version installed in this Python, or ``None``."""
     import importlib.metadata
 
     try:
@@ -232,7 +234,7 @@ class Environment:
     addins_dir: Path | None = None  # default: %APPDATA%\Microsoft\AddIns
     config_dir: Path | None = None  # default: %USERPROFILE%\.invoicetools
     files: Sequence[Path] = ()  # more .xlam/.xlsm to check (the repository's build, the open workbook …)
-    installed_xlwings: Callable[[], str | None] = _installed_xlwings
+    installed_xlwings: Callable[[], str | None] = installed_xlwings
     soffice: Callable[[], Path | None] = _find_soffice
     zone_identifier: Callable[[Path], str | None] = _zone_identifier
     registry: Callable[[str, str], object | None] = _registry

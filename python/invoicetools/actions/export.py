@@ -68,6 +68,7 @@ __all__ = [
     "parse_sheet_list",
     "render_pdf_libreoffice",
     "resolve_sheets",
+    "review_file_name",
 ]
 
 STEP = "審閱匯出"
@@ -76,7 +77,6 @@ PDF_MAX_ROWS = 20_000  # beyond this a PDF is no longer something to read: expor
 PDF_TIMEOUT = 180.0  # seconds
 FALLBACK_FONT = "Noto Sans CJK TC"
 SOFFICE_ENV = "INVOICETOOLS_SOFFICE"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NO_ROWS = "（無資料）"
 
 SOFFICE_MISSING = (
@@ -92,13 +92,28 @@ PdfRenderer = Callable[[bytes], bytes]  # the values-only .xlsx → the PDF
 
 def needs_quote_prefix(text: str) -> bool:
     """Text a spreadsheet would read as a formula (or that starts with tab/CR)."""
-    return text.startswith(FORMULA_START)
+    from ..book.xlwings_io import looks_like_formula
+
+    return looks_like_formula(text)
 
 
 def default_name(ubn: str | None, period: str | None, when: datetime.datetime, ext: str) -> str:
     """``<統編>_<申報年月>_審閱_<yyyymmdd-HHMM>.<ext>`` (parts that are not set are left out)."""
     parts = [p for p in (ubn, period) if p] or ["InvoiceTools"]
     return "_".join([*parts, "審閱", when.strftime("%Y%m%d-%H%M")]) + f".{ext}"
+
+
+def review_file_name(settings: Settings, when: datetime.datetime, ext: str) -> str:
+    """:func:`default_name` from [設定]; a 統一編號/申報年月 that does not validate is left out of the name."""
+    try:
+        ubn = settings.ubn
+    except InputError:
+        ubn = None
+    try:
+        period = settings.period
+    except InputError:
+        period = None
+    return default_name(ubn, period.code if period else None, when, ext)
 
 
 # --------------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ __all__ = [
     "excel_context",
     "file_filter",
     "from_cell",
+    "looks_like_formula",
     "to_cell",
 ]
 
@@ -67,6 +68,16 @@ _MSO_FILE_DIALOG_FOLDER_PICKER = 4
 # --------------------------------------------------------------------------------------------
 # values at the boundary
 # --------------------------------------------------------------------------------------------
+def looks_like_formula(text: str) -> bool:
+    """Text a spreadsheet would take as a formula (``= + - @``) or that starts with tab/CR:
+    written with the quote prefix, so it stays text (formula injection)."""
+    return text.startswith(FORMULA_START)
+
+
+def _quoted(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def from_cell(value: object) -> object:
     """One value as xlwings reads it → the value the steps see."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -97,7 +108,7 @@ def to_cell(value: object) -> object:
     if value is None:
         return None
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
+        return _quoted(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int):
@@ -134,7 +145,7 @@ def _column_to_cells(series: pd.Series) -> list[Any]:
     values = series.astype(object).where(series.notna(), None).tolist()
     kinds = set(map(type, values))
     if kinds <= _STR_OR_NONE:
-        return [v if v is None or not v.startswith(FORMULA_START) else "'" + v for v in values]
+        return [None if v is None else _quoted(v) for v in values]
     return [to_cell(v) for v in values]
 
 

@@ -124,6 +124,7 @@ def _install(args: argparse.Namespace) -> int:
         CONF_NAME,
         conf_encoding,
         conf_text,
+        installed_xlwings,
         pythonw_for,
         read_conf,
         with_env_vars,
@@ -137,12 +138,7 @@ def _install(args: argparse.Namespace) -> int:
     addins, conf_dir = folders
     data, source = _xlam(args.xlam)
     stamp = _stamp(data)
-    import importlib.metadata
-
-    try:
-        installed = importlib.metadata.version("xlwings")
-    except importlib.metadata.PackageNotFoundError:
-        installed = None
+    installed = installed_xlwings()
     if stamp is None:
         raise InputError("這個檔案沒有 xlwings 巨集模組，不是 InvoiceTools 的增益集", where=Location(file=source))
     if installed != stamp:

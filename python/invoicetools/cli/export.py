@@ -40,25 +40,20 @@ def _target(value: str | None, name: str) -> Path | None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ..actions.export import default_name, export_review, parse_sheet_list, render_pdf_libreoffice
+    from ..actions.export import export_review, parse_sheet_list, render_pdf_libreoffice, review_file_name
     from ..book.settings import read_settings
 
     ctx = context(args)
     now = ctx.now()
-    settings = read_settings(ctx.io)
-    try:
-        ubn, period = settings.ubn, settings.period
-        names = (ubn, period.code if period else None)
-    except Exception:  # shown as-is in the export; only the file name falls back
-        names = (None, None)
-    book_dir = Path(args.book).resolve().parent
-    pdf = _target(args.pdf, default_name(*names, now, "pdf"))
-    xlsx = _target(args.xlsx, default_name(*names, now, "xlsx"))
-    if pdf is None and xlsx is None:
-        pdf = book_dir / default_name(*names, now, "pdf")
-        xlsx = book_dir / default_name(*names, now, "xlsx")
-    sheets = parse_sheet_list(args.sheets) if args.sheets else None
     ctx.now = lambda: now  # the file names and the header block show the same time
+    settings = read_settings(ctx.io)
+    book_dir = Path(args.book).resolve().parent
+    pdf = _target(args.pdf, review_file_name(settings, now, "pdf"))
+    xlsx = _target(args.xlsx, review_file_name(settings, now, "xlsx"))
+    if pdf is None and xlsx is None:
+        pdf = book_dir / review_file_name(settings, now, "pdf")
+        xlsx = book_dir / review_file_name(settings, now, "xlsx")
+    sheets = parse_sheet_list(args.sheets) if args.sheets else None
     timeout = float(args.timeout)
     result = export_review(ctx, pdf=pdf, xlsx=xlsx, sheets=sheets,
                            pdf_renderer=lambda data: render_pdf_libreoffice(data, timeout=timeout))

@@ -64,23 +64,16 @@ def _folder(ctx: Context) -> Path | None:
 
 def _export(ctx: Context, ext: str) -> ActionResult:
     from ..actions.base import ActionResult
-    from ..actions.export import STEP, default_name, export_review
+    from ..actions.export import STEP, export_review, review_file_name
     from ..book.settings import read_settings
     from ..book.xlwings_io import XlwingsBook
-    from ..domain.errors import InputError
 
     folder = _folder(ctx)
     if folder is None:
         return ActionResult(STEP, "沒有選擇資料夾，未匯出。")
-    settings = read_settings(ctx.io)
-    try:
-        period = settings.period
-        names = (settings.ubn, period.code if period else None)
-    except InputError:  # shown as typed inside the export; only the file name falls back
-        names = (None, None)
     now = ctx.now()
     ctx.now = lambda: now  # the file name and the header block show the same minute
-    path = folder / default_name(*names, now, ext)
+    path = folder / review_file_name(read_settings(ctx.io), now, ext)
     sheets = _chosen_sheets(ctx)
     if ext == "pdf":
         renderer = excel_pdf_renderer(ctx.io.app) if isinstance(ctx.io, XlwingsBook) else None
