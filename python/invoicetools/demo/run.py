@@ -86,7 +86,10 @@ def run_demo(folder: Path, *, quiet: bool = False) -> int:
         DemoStep("匯出審閱 PDF", ["export", *b, "--pdf", str(folder / "審閱.pdf")], optional=not have_soffice),
     ]
     failures = 0
-    write = (lambda s: None) if quiet else (lambda s: print(s, flush=True))
+    def write(text: str) -> None:
+        if not quiet:
+            print(text, flush=True)
+
     write(f"InvoiceTools 示範：{COMPANY['公司名稱']}，申報年月 {period}，輸出到 {folder}")
     for n, step in enumerate(steps, 1):
         if step.optional:
