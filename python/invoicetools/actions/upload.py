@@ -85,7 +85,6 @@ def import_invoices(ctx: Context, path: Path) -> ActionResult:
         raw, where = read_register(path)
     except InputError as exc:
         return _failed_read(ctx, STEP_INVOICES, exc, params)
-    ctx.progress("整理發票資料", None, None)
     reg = prepare_register(raw, where)
     ctx.io.write_table(_INVOICES, reg.sheet)
     c = reg.counts
@@ -364,7 +363,6 @@ def check_upload(
         ctx.io.set_status(_CHECK_SHEET, status)
 
     empty = pd.DataFrame(columns=list(_CHECK.headers))
-    ctx.progress("讀取發票資料", None, None)
     try:
         raw = ctx.io.read_table(_INVOICES)
         plat_raw = ctx.io.read_table(_PLATFORM)
@@ -400,7 +398,6 @@ def check_upload(
                                 Location(file=book, sheet=_PLATFORM.sheet), Severity.WARNING))
 
     allocation, alloc_sheet, alloc_findings = _allocation(ctx, p)
-    ctx.progress("比對平台發票狀況", None, None)
     out = check(reg.data, platform, allocation, scope=scope, now=now, where=reg_where, platform_where=plat_where)
 
     # register findings for rows that may be in the range (duplicates are rows already)

@@ -59,7 +59,7 @@ __all__ = [
 
 TABLE = layout.table("發票資料")
 _DATE_COLUMNS = ("發票日期", "轉檔日")
-_AMOUNT_COLUMNS = ("銷售額", "稅額", "總計")
+_CHECK_COLUMNS = ("帳別", "發票號碼", "客戶編號", "客戶名稱", "買方統編", "銷售人統編", "狀態", "列印註記")
 _ISSUED_WORDS = frozenset({"", "開立", "已開立", "正常", "有效", "開立已確認", "已確認", "N"})
 
 
@@ -187,14 +187,18 @@ def _parse_times(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     if not todo.any():
         return out, ok
     t = text[todo]
-    plain = t.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}").to_numpy(dtype=bool)
-    if not plain.all():
-        odd = t[~plain].str.replace(r"^(\d{2})(\d{2})(\d{2})$", r"\1:\2:\3", regex=True)
+    base = pd.Timestamp("2000-01-01")
+
+    def clock_times(values: pd.Series) -> pd.Series:
+        return pd.to_datetime("2000-01-01 " + values, format="%Y-%m-%d %H:%M:%S", errors="coerce") - base
+
+    parsed = clock_times(t)
+    miss = parsed.isna().to_numpy()
+    if miss.any():  # 134510, 13:45, a time cell read back as a date-time
+        odd = t[miss].str.replace(r"^(\d{2})(\d{2})(\d{2})$", r"\1:\2:\3", regex=True)
         odd = odd.str.replace(r"^(\d{1,2}:\d{2})$", r"\1:00", regex=True)
-        odd = odd.str.replace(r"^\d{4}-\d{2}-\d{2} ", "", regex=True)  # a time cell read back as a date-time
-        t = t.copy()
-        t[~plain] = odd.where(odd.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}"), odd)
-    parsed = pd.to_timedelta(t.where(t.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}")), errors="coerce")
+        odd = odd.str.replace(r"^\d{4}-\d{2}-\d{2} ", "", regex=True)
+        parsed[miss] = clock_times(odd).to_numpy()
     fraction = pd.to_numeric(t, errors="coerce")
     is_fraction = parsed.isna() & fraction.notna() & (fraction >= 0) & (fraction < 1)
     parsed[is_fraction] = pd.to_timedelta((fraction[is_fraction] * 86400).round(), unit="s")
@@ -270,10 +274,13 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
         return pd.Series([None] * n, index=index, dtype="object")
 
     # generic columns through the shared typing (dates are parsed here, with fast paths)
-    skip = _DATE_COLUMNS if for_sheet else (*_DATE_COLUMNS, *_AMOUNT_COLUMNS)
-    rest = raw.drop(columns=[c for c in skip if c in raw.columns])
-    typed_frame, typed_findings = typed(rest, TABLE, where)
-    findings += typed_findings
+    if for_sheet:
+        rest = raw.drop(columns=[c for c in _DATE_COLUMNS if c in raw.columns])
+        typed_frame, typed_findings = typed(rest, TABLE, where)
+        findings += typed_findings
+    else:  # reading the sheet back for the check: text as written, amounts not needed
+        typed_frame = pd.DataFrame({h: _plain_text(col(h), fold=h in ("帳別", "買方統編")) for h in _CHECK_COLUMNS},
+                                   index=index)
 
     # 發票號碼
     number_raw = col("發票號碼")
@@ -340,8 +347,9 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
             "unknown_status", f"狀態「{show_found(status_text.at[row])}」無法辨識，視為開立；應為開立、作廢或註銷",
             where.with_row(row, "狀態"), Severity.WARNING))
 
-    # 買方統編: a buyer with a UBN gets 7 days
-    buyer = typed_frame["買方統編"].astype("string").fillna("")
+    # 買方統編: a buyer with a UBN gets 7 days (a UBN Excel turned into a number gets its zeros back)
+    buyer = typed_frame["買方統編"].astype("string").fillna("").str.replace(r"\.0+$", "", regex=True)
+    buyer = buyer.where(~buyer.str.fullmatch(r"\d{1,7}"), buyer.str.zfill(8))
     b2b = (buyer.str.fullmatch(r"\d{8}") & (buyer != "00000000")).to_numpy(dtype=bool)
 
     # 重號 (a 註銷 row and its re-issue are one invoice)
@@ -412,6 +420,21 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
         first_date=days.min().date() if len(days) else None,
         last_date=days.max().date() if len(days) else None,
     )
+
+
+def _plain_text(values: pd.Series, *, fold: bool = False) -> pd.Series:
+    """Cell text, trimmed (``fold``: full-width forms → ASCII, where there are any); blank → NA."""
+    import pandas as pd
+
+    from ..domain._text import to_ascii
+
+    text = values.astype("string").str.strip()
+    odd = ~text.fillna("").str.isascii() if fold else pd.Series(False, index=text.index)
+    if odd.any():
+        text = text.astype(object)
+        text[odd] = text[odd].map(lambda v: to_ascii(str(v)))
+        text = text.astype("string")
+    return pd.Series(text.mask(text == ""), index=values.index)
 
 
 def _keep_original(values: pd.Series, original: pd.Series) -> pd.Series:

@@ -559,8 +559,7 @@ def platform_input(raw: pd.DataFrame, where: Location) -> tuple[pd.DataFrame, li
             "bad_invoice_number",
             f"發票號碼應為 2 個英文字母加 8 位數字（讀到「{show_found(raw.at[row, '發票號碼'])}」），這一列未納入檢核",
             where.with_row(int(row), "發票號碼"), Severity.WARNING))
-    codes = state.map(lambda v: _STATE_CODE.get(PlatformState(v), -1) if isinstance(v, str) else -1)
-    code = codes.to_numpy(dtype=np.int8)
+    code = state.map({s.value: c for s, c in _STATE_CODE.items()}).fillna(-1).to_numpy(dtype=np.int8)
     dates, _ = parse_dates_fast(col("發票日期"))
     times, _ = parse_dates_fast(col("上傳日期"))
     detail = col("原始狀態").astype("string").str.strip().fillna("")
