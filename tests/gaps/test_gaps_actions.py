@@ -268,3 +268,16 @@ def test_bad_allocation_rows_are_findings() -> None:
     result = check_gaps(ctx_for(book))
     assert [(f.code, f.where.sheet, f.where.row) for f in result.findings] == [("gaps_bad_range", "配號設定", 11)]
     assert result.exit_code == ExitCode.FINDINGS
+
+
+def test_renaming_a_machine_keeps_the_voided_state() -> None:
+    reg = standard_register()
+    book = make_book(reg, reg)
+    void_gaps(ctx_for(book))
+    renamed = [("A", "1", "KA", 12340000, 12340099), ("A", "2", "KA", 12340100, 12340199),
+               ("B", "1", "KB", 56780000, 56780049)]
+    book.write_table(layout.table("配號設定"), allocation_frame(renamed))
+    result = check_gaps(ctx_for(book))
+    assert result.exit_code == ExitCode.OK
+    assert [(r[1], r[-1]) for r in gap_rows(result.rows)] == [("1", "已作廢"), ("1", "已作廢"), ("2", "已作廢")]
+    assert result.findings == []

@@ -240,14 +240,25 @@ def test_overlapping_machines_are_an_error_finding() -> None:
 def test_voided_numbers_now_used_are_reported_not_kept() -> None:
     ab = to_key("AB00000000")
     machines = machine_frame([("A", "1", ab, ab + 49)])
-    voided = pd.DataFrame({"account": ["A", "A", "Z"], "machine": ["1", "1", "1"], "begin": [ab + 5, ab + 30, ab],
-                           "end": [ab + 6, ab + 31, ab], "row": [10, 11, 12]})
+    voided = pd.DataFrame({"begin": [ab + 5, ab + 30, ab, ab + 500], "end": [ab + 6, ab + 31, ab, ab + 500],
+                           "row": [10, 11, 12, 13]})
     used = UsedNumbers.of([ab, ab + 6, ab + 20], platform=[])
     result = gaps.find_gaps(machines, used, voided)
     codes = sorted((f.code, f.where.row) for f in result.findings)
-    assert codes == [("gaps_voided_machine", 12), ("gaps_voided_unused", 11), ("gaps_voided_used", 10)]
-    voided_rows = result.voided[["begin", "end"]].values.tolist()
-    assert voided_rows == [[ab + 5, ab + 5]]
+    assert codes == [("gaps_voided_machine", 13), ("gaps_voided_unused", 11), ("gaps_voided_used", 10),
+                     ("gaps_voided_used", 12)]
+    assert result.voided[["begin", "end"]].values.tolist() == [[ab + 5, ab + 5]]
+    quiet = gaps.find_gaps(machines, used, voided, report_outside=False)
+    assert "gaps_voided_machine" not in {f.code for f in quiet.findings}
+
+
+def test_a_renamed_machine_keeps_its_voided_numbers() -> None:
+    ab = to_key("AB00000000")
+    used = UsedNumbers.of([ab, ab + 9], platform=[])
+    voided = pd.DataFrame({"account": ["A"], "machine": ["001"], "begin": [ab + 1], "end": [ab + 8]})
+    result = gaps.find_gaps(machine_frame([("A", "1", ab, ab + 49)]), used, voided)
+    assert result.voided[["machine", "begin", "end"]].values.tolist() == [["1", ab + 1, ab + 8]]
+    assert result.findings == []
 
 
 def test_mark_void_and_unvoid() -> None:
@@ -277,3 +288,15 @@ def test_empty_inputs(n: int) -> None:
     result = gaps.find_gaps(machines, UsedNumbers.of(np.empty(0, np.int64)))
     assert list(result.rows.columns) == list(gaps.COLUMNS)
     assert len(result.rows) == n
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 10)), max_size=8),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(0, 10)), max_size=8))
+def test_overlap_pieces_matches_reference(a: list[tuple[int, int]], x: list[tuple[int, int]]) -> None:
+    covered = {n for b, k in x for n in range(b, b + k + 1)}
+    index, begin, end = blanks.overlap_pieces([b for b, _ in a], [b + k for b, k in a],
+                                              [b for b, _ in x], [b + k for b, k in x])
+    got = list(zip(index.tolist(), begin.tolist(), end.tolist(), strict=True))
+    expected = [(i, pb, pe) for i, (b, k) in enumerate(a) for pb, pe in ref_runs(n for n in range(b, b + k + 1)
+                                                                                 if n in covered)]
+    assert got == expected

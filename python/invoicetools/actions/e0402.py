@@ -107,6 +107,7 @@ def owned_allocation(ctx: Context, period: Period, settings: Settings, run: Gaps
 
     from ..domain import ranges
     from ..domain.invoice_number import KEY_BASE, track_from_code
+    from ..steps.blanks import overlap_pieces
     from ..steps.tracks import OWNER_OTHER, OWNER_SELF, owner_of_ranges
 
     findings: list[Finding] = []
@@ -155,12 +156,7 @@ def owned_allocation(ctx: Context, period: Period, settings: Settings, run: Gaps
     # machine ranges that 字軌配號 does not list (or all of them when it has no rows), with their row's BAN/type
     xb, xe = ranges.subtract(mb, me, pb_all, pe_all)
     if xb.size:
-        lo = np.searchsorted(xe, mb, "left")
-        hi = np.searchsorted(xb, me, "right")
-        count = np.maximum(hi - lo, 0)
-        at = np.repeat(np.arange(mb.size), count)  # the machine row of each part
-        part = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
-        xpb, xpe = np.maximum(mb[at], xb[part]), np.minimum(me[at], xe[part])
+        at, xpb, xpe = overlap_pieces(mb, me, xb, xe)  # at: the machine row of each part
         m_ban = machines["ban"].to_numpy(object)
         m_type = machines["type"].to_numpy(object)
         m_row = machines["row"].to_numpy(object)
@@ -379,7 +375,7 @@ def _build_files(owned: Owned, run: GapsRun, period: Period, head_ban: str, vers
         files.append(E0402File(ban, kind, track, tuple(zip(b.tolist(), e.tolist(), strict=True))))
     if too_many:
         raise InputError(
-            f"E0402 每個字軌最多 {e0402.MAX_RANGES:,} 組空白區間，{'、'.join(too_many)} 超過上限，沒有產生任何檔案。"
+            f"E0402 每個字軌最多 {e0402.MAX_RANGES:,} 組空白區間，{'、'.join(too_many)}超過上限，沒有產生任何檔案。"
             "這通常表示[發票資料]不完整（大量號碼看起來像跳號）：請先檢查[跳號作廢]與[漏上傳檢核]。")
     for f in files:
         try:

@@ -324,7 +324,9 @@ def compute_gaps(ctx: Context, period: Period, account: str | None, settings: Se
     sheet, sheet_findings = read_sheet(ctx)
     scope = _in_scope(sheet, period, account)
     state = _text(sheet["處理"]).to_numpy() if len(sheet) else []
-    voided_rows = sheet[scope & (state == steps.VOIDED) & sheet["_ok"].to_numpy(dtype=bool)] if len(sheet) else sheet
+    # every voided row of the period: the state is carried by number, whichever 帳別/機台 holds it now
+    same_period = _in_scope(sheet, period, None)
+    voided_rows = sheet[same_period & (state == steps.VOIDED) & sheet["_ok"].to_numpy(dtype=bool)] if len(sheet) else sheet
     voided = pd.DataFrame({
         "account": _text(voided_rows["帳別"]), "machine": _text(voided_rows["機台號"]),
         "begin": voided_rows["_begin"].astype("int64"), "end": voided_rows["_end"].astype("int64"),
@@ -332,9 +334,9 @@ def compute_gaps(ctx: Context, period: Period, account: str | None, settings: Se
     })
     result = steps.find_gaps(
         machines.for_account(account), used, voided,
-        where=machines.where, voided_where=Location(file=ctx.io.name, sheet=TABLE.sheet))
+        where=machines.where, voided_where=Location(file=ctx.io.name, sheet=TABLE.sheet),
+        report_outside=account is None)
     # outside the scope: the same period's other 帳別 stay as they are; other periods keep their voided rows
-    same_period = (sheet["_period"] == period.code).to_numpy(dtype=bool) if len(sheet) else scope
     keep = ~scope & (same_period | (state == steps.VOIDED)) if len(sheet) else scope
     kept = sheet[keep].loc[:, list(TABLE.headers)] if len(sheet) else sheet.loc[:, list(TABLE.headers)]
     findings = machines.findings + used_findings + sheet_findings + result.findings

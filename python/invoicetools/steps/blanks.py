@@ -55,6 +55,7 @@ __all__ = [
     "format_ranges",
     "free_runs",
     "group_max",
+    "overlap_pieces",
     "parse_ranges",
     "range_changes",
     "segment_max",
@@ -273,6 +274,27 @@ def segment_max(seg: Segments, used: UsedNumbers) -> Int64s:
         has = hi > lo
         best[has] = np.maximum(best[has], keys[hi[has] - 1])
     return best
+
+
+def overlap_pieces(begin: object, end: object, other_begin: object, other_end: object) -> tuple[Int64s, Int64s, Int64s]:
+    """``(index, begin, end)``: each range of the first list cut to the parts that the second list covers.
+
+    The second list is merged first; the first may be in any order and overlap itself. Pieces
+    are never merged across ranges of the first list, so each piece keeps its range's index.
+
+    >>> i, b, e = overlap_pieces([0, 10, 2], [9, 12, 3], [3, 8], [5, 11])
+    >>> list(zip(i.tolist(), b.tolist(), e.tolist()))
+    [(0, 3, 5), (0, 8, 9), (1, 10, 11), (2, 3, 3)]
+    """
+    a_b, a_e = _keys(begin), _keys(end)
+    x_b, x_e = _ranges.merge(other_begin, other_end)
+    lo = np.searchsorted(x_e, a_b, "left")
+    hi = np.searchsorted(x_b, a_e, "right")
+    count = np.maximum(hi - lo, 0).astype(np.int64)
+    index = np.repeat(np.arange(a_b.size, dtype=np.int64), count)
+    first = np.cumsum(count) - count
+    j = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(first, count) + np.repeat(lo, count)
+    return index, np.maximum(a_b[index], x_b[j]), np.minimum(a_e[index], x_e[j])
 
 
 def group_max(seg: Segments, values: Int64s) -> tuple[Int64s, Int64s]:

@@ -14,8 +14,9 @@ but the register lacks is *not* a skipped number but a hole in the ERP export (�
 unknown. Ranges are split by cause.
 
 The 已作廢 state lives on the 跳號作廢 sheet. A rerun recomputes the runs and carries the
-state over *by number*: the part of a new run that was voided before stays 已作廢, the rest
-is 待確認. Voided numbers that are no longer skipped are reported, never silently lost.
+state over *by number* (a number lies in one machine range only, so renaming a machine
+keeps it): the part of a new run that was voided before stays 已作廢, the rest is 待確認.
+Voided numbers that are no longer skipped are reported, never silently lost.
 
 Everything is computed on int64 keys with ``steps.blanks`` (sort, binary search of the
 range bounds, one bitmap): no loop over single numbers.
@@ -57,7 +58,16 @@ import numpy.typing as npt
 from ..domain import ranges as _ranges
 from ..domain.errors import Finding, Location, Severity
 from ..domain.invoice_number import KEY_BASE, from_key
-from .blanks import GROUP_BASE, Segments, UsedNumbers, classify, group_max, segment_max, segments
+from .blanks import (
+    GROUP_BASE,
+    Segments,
+    UsedNumbers,
+    classify,
+    group_max,
+    overlap_pieces,
+    segment_max,
+    segments,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -190,10 +200,6 @@ def _overlap_findings(seg: Segments, pairs: list[tuple[str, str]], where: Locati
     return out
 
 
-def _composite(group: Int64s, begin: Int64s, end: Int64s) -> tuple[Int64s, Int64s]:
-    return group * GROUP_BASE + begin, group * GROUP_BASE + end
-
-
 def _frame(group: Int64s, begin: Int64s, end: Int64s, kind: str, state: object, cause: object) -> pd.DataFrame:
     import pandas as pd
 
@@ -203,56 +209,54 @@ def _frame(group: Int64s, begin: Int64s, end: Int64s, kind: str, state: object, 
     })
 
 
-def _voided_parts(
-    gap_group: Int64s, gap_b: Int64s, gap_e: Int64s, v_group: Int64s, v_b: Int64s, v_e: Int64s
-) -> tuple[tuple[Int64s, Int64s, Int64s], tuple[Int64s, Int64s, Int64s]]:
-    """Split the gap runs into (voided parts, pending parts), by number, per group."""
-    gb, ge = _composite(gap_group, gap_b, gap_e)
-    vb, ve = _composite(v_group, v_b, v_e)
-    ib, ie = _ranges.intersect(gb, ge, vb, ve)
-    pb, pe = _ranges.subtract(gb, ge, vb, ve)
-
-    def split(b: Int64s, e: Int64s) -> tuple[Int64s, Int64s, Int64s]:
-        return b // GROUP_BASE, b % GROUP_BASE, e % GROUP_BASE
-
-    return split(ib, ie), split(pb, pe)
+def _owner_of(starts: Int64s, groups: Int64s, keys: Int64s) -> Int64s:
+    """The group of the run (sorted by ``starts``, disjoint) that holds each key."""
+    return groups[np.searchsorted(starts, keys, "right") - 1]
 
 
 def _carry_findings(
-    v_comp: tuple[Int64s, Int64s],
-    v_rows: list[int | None],
+    voided: pd.DataFrame,
     skipped: tuple[Int64s, Int64s],
     unused: tuple[Int64s, Int64s],
+    seg: Segments,
     pairs: list[tuple[str, str]],
     where: Location,
+    report_outside: bool,
 ) -> list[Finding]:
-    """Voided numbers that are no longer skipped: now 未使用 (warning) or now used/outside (error)."""
-    lb, le = _ranges.subtract(*v_comp, *skipped)
+    """Voided numbers that are no longer skipped: now 未使用 (warning), now used (error), or no longer allocated."""
+    vb = voided["begin"].to_numpy(dtype=np.int64)
+    ve = voided["end"].to_numpy(dtype=np.int64)
+    lb, le = _ranges.subtract(vb, ve, *skipped)
     if lb.size == 0:
         return []
-    tb, te = _ranges.intersect(lb, le, *unused)
-    ub, ue = _ranges.subtract(lb, le, *unused)
-    order = np.argsort(v_comp[0], kind="stable")
-    starts = v_comp[0][order]
-    out: list[Finding] = []
+    ib, ie = _ranges.intersect(lb, le, seg.begin, seg.end)  # still allocated to a machine in scope
+    tb, te = _ranges.intersect(ib, ie, *unused)
+    ub, ue = _ranges.subtract(ib, ie, *unused)
+    ob, oe = _ranges.subtract(lb, le, seg.begin, seg.end) if report_outside else (lb[:0], le[:0])
+    order = np.argsort(vb, kind="stable")
+    rows = voided["row"].tolist() if "row" in voided.columns else [None] * len(voided)
 
     def place(b: int) -> Location:
-        i = int(np.searchsorted(starts, b, "right")) - 1
-        row = v_rows[int(order[i])] if i >= 0 else None
-        return where.with_row(row, "處理") if row is not None else where
+        i = int(np.searchsorted(vb[order], b, "right")) - 1
+        row = rows[int(order[i])] if i >= 0 else None
+        return where.with_row(int(row), "處理") if row is not None and row == row else where
 
-    for bs, es, code, text in (
-        (ub, ue, "gaps_voided_used", "先前已作廢，但現在發票資料或平台上有此號碼，或已不在此機台的配號範圍：請確認是否誤作廢"),
-        (tb, te, "gaps_voided_unused", "先前已作廢，重新計算後位於最後已開號碼之後（未使用）：仍會列入 E0402 空白號碼"),
+    out: list[Finding] = []
+    for bs, es, code, severity, text in (
+        (ub, ue, "gaps_voided_used", Severity.ERROR,
+         "先前已作廢，但現在發票資料或平台上有此號碼：請確認是否誤作廢"),
+        (tb, te, "gaps_voided_unused", Severity.WARNING,
+         "先前已作廢，重新計算後位於最後已開號碼之後（未使用）：仍會列入 E0402 空白號碼"),
+        (ob, oe, "gaps_voided_machine", Severity.WARNING,
+         "先前已作廢，但已不在本期任何機台的配號範圍內（[配號設定]已變更）：作廢紀錄保留在執行紀錄"),
     ):
-        severity = Severity.ERROR if code == "gaps_voided_used" else Severity.WARNING
-        for b, e in list(zip(bs.tolist(), es.tolist(), strict=True))[:_MAX_FINDINGS]:
-            group = b // GROUP_BASE
-            account, machine = pairs[group // _TRACKS]
-            out.append(Finding(
-                code,
-                f"帳別 {account} 機台 {machine or '（空白）'} {range_text(b % GROUP_BASE, e % GROUP_BASE)}：{text}",
-                place(b), severity))
+        pieces = list(zip(bs.tolist(), es.tolist(), strict=True))[:_MAX_FINDINGS]
+        for b, e in pieces:
+            who = ""
+            if code != "gaps_voided_machine":
+                account, machine = pairs[int(_owner_of(seg.begin, seg.group, np.array([b]))[0]) // _TRACKS]
+                who = f"帳別 {account} 機台 {machine or '（空白）'} "
+            out.append(Finding(code, f"{who}{range_text(b, e)}：{text}", place(b), severity))
     return out
 
 
@@ -263,12 +267,15 @@ def find_gaps(
     *,
     where: Location | None = None,
     voided_where: Location | None = None,
+    report_outside: bool = True,
 ) -> GapResult:
     """跳號 and 未使用 runs per 帳別 × 機台 × 字軌.
 
     ``machines``: one row per allocated range with ``account``, ``machine``, ``begin``,
     ``end`` (inclusive int64 keys) and optionally ``row`` (its Excel row, for findings).
-    ``voided``: the ranges marked 已作廢 before, same columns (``row`` = the sheet row).
+    ``voided``: the ranges marked 已作廢 before (``begin``, ``end``, optionally ``row`` = the
+    sheet row); the state is carried over by number. ``report_outside``: also report voided
+    numbers that no machine range holds any more (off when only one 帳別 is computed).
     """
     import pandas as pd
 
@@ -300,31 +307,16 @@ def find_gaps(
     parts.append(_frame(seg.group[plat.segment], plat.begin, plat.end, KIND_GAP, FIX_ERP, CAUSE_PLATFORM))
 
     if voided is not None and len(voided):
-        vcodes, vpairs = _group_codes(voided["account"], voided["machine"])
-        known = {pair: i for i, pair in enumerate(pairs)}
-        mapped = np.array([known.get(p, -1) for p in vpairs], dtype=np.int64)[vcodes]
+        # the state is carried by number: a number lies in one machine range only, whatever it is called now
         vb = voided["begin"].to_numpy(dtype=np.int64)
         ve = voided["end"].to_numpy(dtype=np.int64)
-        vrows = [None if r is None or r != r else int(r) for r in
-                 (voided["row"].tolist() if "row" in voided.columns else [None] * len(voided))]
-        gone = mapped < 0
-        for i in np.flatnonzero(gone)[:_MAX_FINDINGS].tolist():
-            account, machine = vpairs[vcodes[i]]
-            findings.append(Finding(
-                "gaps_voided_machine",
-                f"先前已作廢的 {range_text(int(vb[i]), int(ve[i]))} 屬於帳別 {account} 機台 {machine or '（空白）'}，"
-                "但此機台本期已不在配號設定中；作廢紀錄保留在執行紀錄",
-                voided_where.with_row(vrows[i], "處理") if vrows[i] is not None else voided_where,
-                Severity.WARNING))
-        keep = ~gone
-        vgroup = mapped[keep] * _TRACKS + _track_of(vb[keep], ve[keep])
-        kept_rows = [r for r, k in zip(vrows, keep.tolist(), strict=True) if k]
-        (vg, vb2, ve2), (pg, pb, pe) = _voided_parts(gg, gb, ge, vgroup, vb[keep], ve[keep])
-        parts.append(_frame(vg, vb2, ve2, KIND_GAP, VOIDED, gap_cause))
-        parts.append(_frame(pg, pb, pe, KIND_GAP, PENDING, gap_cause))
-        findings += _carry_findings(
-            _composite(vgroup, vb[keep], ve[keep]), kept_rows,
-            _composite(gg, gb, ge), _composite(ug, ub, ue), pairs, voided_where)
+        at, ib, ie = overlap_pieces(gb, ge, vb, ve)  # voided parts, each inside one gap run
+        ig = gg[at]
+        # the rest of each run (group-tagged keys, so that runs of two machines never merge)
+        cb, ce = _ranges.subtract(gg * GROUP_BASE + gb, gg * GROUP_BASE + ge, ig * GROUP_BASE + ib, ig * GROUP_BASE + ie)
+        parts.append(_frame(ig, ib, ie, KIND_GAP, VOIDED, gap_cause))
+        parts.append(_frame(cb // GROUP_BASE, cb % GROUP_BASE, ce % GROUP_BASE, KIND_GAP, PENDING, gap_cause))
+        findings += _carry_findings(voided, (gb, ge), (ub, ue), seg, pairs, voided_where, report_outside)
     else:
         parts.append(_frame(gg, gb, ge, KIND_GAP, PENDING, gap_cause))
 
