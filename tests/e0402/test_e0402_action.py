@@ -334,3 +334,20 @@ def test_blanks_and_used_partition_the_allocation(tmp_path_factory: pytest.TempP
         assert not blank & issued
         assert blank | issued == set(numbers_)
         assert path.exists() == bool(blank)
+
+
+def test_a_branch_keeps_its_ban_when_tracks_list_the_head_office(tmp_path: Path) -> None:
+    reg = standard_register()
+    book = make_book(reg, reg)
+    alloc = book.tables[layout.table("配號設定").name]
+    alloc.loc[alloc["發票字軌"] == "KB", "營業人統編"] = "04595257"
+    alloc.loc[alloc["機台號"] == "002", "發票類別代號"] = None  # filled from 字軌配號
+    book.write_table(layout.table("字軌配號"), tracks_frame([("KA", 12340000, 12340299, "本系統"),
+                                                          ("KB", 56780000, 56780049, None)]))
+    void_gaps(ctx_for(book))
+    result = export_e0402(ctx_for(book), out_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("*.xml")) == ["E0402_04595257_11402_KB_07.xml",
+                                                            "E0402_53212539_11402_KA_07.xml"]
+    ka = e0402.read(tmp_path / "E0402_53212539_11402_KA_07.xml")
+    assert ka.ranges[-1] == (12340151, 12340299)  # 本系統 booklets no machine holds are blank too
+    assert [f.code for f in result.findings] == []

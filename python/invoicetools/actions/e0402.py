@@ -146,31 +146,45 @@ def owned_allocation(ctx: Context, period: Period, settings: Settings, run: Gaps
     pb_all = parts["begin_key"].to_numpy(dtype=np.int64)
     pe_all = parts["end_key"].to_numpy(dtype=np.int64)
     own = (parts["擁有者"] == OWNER_SELF).to_numpy(dtype=bool)
-    mine = parts[own]
-    for ban, kind, track in zip(mine["營業人統編"].tolist(), mine["發票類別代號"].tolist(), mine["發票字軌"].tolist(),
-                                strict=True):  # one per 字軌配號 part, not per number
-        group.append(code(ban, kind, str(track)))
-    begins.append(pb_all[own])
-    ends.append(pe_all[own])
+    order = np.argsort(pb_all, kind="stable")  # 字軌配號 parts are disjoint: sorted, a binary search finds one
+    p_b, p_e = pb_all[order], pe_all[order]
+    p_ban = parts["營業人統編"].to_numpy(object)[order]
+    p_type = parts["發票類別代號"].to_numpy(object)[order]
 
-    # machine ranges that 字軌配號 does not list (or all of them when it has no rows), with their row's BAN/type
-    xb, xe = ranges.subtract(mb, me, pb_all, pe_all)
-    if xb.size:
-        at, xpb, xpe = overlap_pieces(mb, me, xb, xe)  # at: the machine row of each part
-        m_ban = machines["ban"].to_numpy(object)
-        m_type = machines["type"].to_numpy(object)
-        m_row = machines["row"].to_numpy(object)
-        defaulted: set[str] = set()
-        for i, b in zip(at.tolist(), xpb.tolist(), strict=True):  # one per machine row part, not per number
-            track = track_from_code(b // KEY_BASE)
-            if not _invoice_type(_str(m_type[i])) and track not in defaulted:
-                defaulted.add(track)
-                findings.append(Finding(
-                    "e0402_type_default", f"字軌 {track} 的發票類別代號空白，以 07（一般稅額）申報",
-                    run.machines.where.with_row(int(m_row[i]), "發票類別代號"), Severity.WARNING))
-            group.append(code(m_ban[i], m_type[i], track))
-        begins.append(xpb.astype(np.int64))
-        ends.append(xpe.astype(np.int64))
+    def part_of(key: int) -> int:
+        i = int(np.searchsorted(p_b, key, "right")) - 1
+        return i if i >= 0 and key <= p_e[i] else -1
+
+    # numbers handed to a machine: the 配號設定 row's BAN and type (a branch holds its booklets), unless
+    # 字軌配號 names another owner for them; the 字軌配號 row fills what the machine row leaves blank
+    allowed_b, allowed_e = ranges.subtract(mb, me, pb_all[~own], pe_all[~own])
+    at, xpb, xpe = overlap_pieces(mb, me, allowed_b, allowed_e)  # at: the machine row of each piece
+    m_ban = machines["ban"].to_numpy(object)
+    m_type = machines["type"].to_numpy(object)
+    m_row = machines["row"].to_numpy(object)
+    defaulted: set[str] = set()
+    for i, b in zip(at.tolist(), xpb.tolist(), strict=True):  # one per machine row piece, not per number
+        track = track_from_code(b // KEY_BASE)
+        j = part_of(b)
+        ban = _str(m_ban[i]) or (_str(p_ban[j]) if j >= 0 else "")
+        kind = _invoice_type(_str(m_type[i])) or (_invoice_type(_str(p_type[j])) if j >= 0 else "")
+        if not kind and track not in defaulted:
+            defaulted.add(track)
+            findings.append(Finding(
+                "e0402_type_default", f"字軌 {track} 的發票類別代號空白，以 07（一般稅額）申報",
+                run.machines.where.with_row(int(m_row[i]), "發票類別代號"), Severity.WARNING))
+        group.append(code(ban, kind, track))
+    begins.append(xpb.astype(np.int64))
+    ends.append(xpe.astype(np.int64))
+    # this system's parts of 字軌配號 that no machine holds: the 字軌配號 row's BAN and type
+    rest_b, rest_e = ranges.subtract(pb_all[own], pe_all[own], mb, me)
+    own_sorted = np.flatnonzero(own[order])
+    at2, rpb, rpe = overlap_pieces(p_b[own_sorted], p_e[own_sorted], rest_b, rest_e)
+    for j, b in zip(own_sorted[at2].tolist(), rpb.tolist(), strict=True):  # one per 字軌配號 part piece
+        group.append(code(p_ban[j], p_type[j], track_from_code(b // KEY_BASE)))
+    begins.append(rpb.astype(np.int64))
+    ends.append(rpe.astype(np.int64))
+    xb, xe = ranges.subtract(mb, me, pb_all, pe_all)  # machine numbers 字軌配號 does not list
 
     # a track split between owners: two E0402 uploads for one track replace each other
     by_track: dict[str, dict[str, int]] = {}
