@@ -351,3 +351,13 @@ def test_a_branch_keeps_its_ban_when_tracks_list_the_head_office(tmp_path: Path)
     ka = e0402.read(tmp_path / "E0402_53212539_11402_KA_07.xml")
     assert ka.ranges[-1] == (12340151, 12340299)  # 本系統 booklets no machine holds are blank too
     assert [f.code for f in result.findings] == []
+
+
+def test_a_voided_number_found_issued_is_left_out_and_reported(tmp_path: Path) -> None:
+    book = voided_book()
+    book.write_table(layout.table("發票資料"), register_frame([*standard_register(), "KA12340011"]))
+    result = export_e0402(ctx_for(book), out_dir=tmp_path)
+    assert result.exit_code == ExitCode.FINDINGS and len(result.outputs) == 2
+    assert [f.code for f in result.findings] == ["gaps_voided_used"]
+    ka = e0402.read(tmp_path / "E0402_53212539_11402_KA_07.xml")
+    assert ka.ranges[:2] == ((12340010, 12340010), (12340012, 12340012))

@@ -504,8 +504,10 @@ def export_e0402(
     message = f"已轉出 {summary}"
     written = _write_sheet(ctx, p, rows, others, message, folder)
     lines = [message, f"輸出位置：{folder.resolve()}", *notes, *([login] if login else [])]
+    errors = any(f.severity is Severity.ERROR for f in findings)  # e.g. a voided number that is issued after all
     return finish(ctx, ActionResult(
-        STEP, "\n".join(lines), exit_code=ExitCode.OK, counts=counts, findings=findings,
+        STEP, "\n".join(lines), exit_code=ExitCode.FINDINGS if errors else ExitCode.OK, counts=counts,
+        findings=findings,
         outputs=outputs, params=params, rows=_records(written),
         next_step=("Turnkey 會自動上傳 SRC 資料夾中的檔案；上傳後請到平台確認結果。"
                    if folder.parts[-len(_SRC):] == _SRC else "請將檔案交給 Turnkey 或到平台上傳。"),
