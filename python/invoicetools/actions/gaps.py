@@ -301,10 +301,6 @@ class GapsRun:
     kept: pd.DataFrame  # sheet rows outside the scope, kept as they are
     findings: list[Finding]
 
-    @property
-    def in_scope(self) -> int:
-        return len(self.result.rows)
-
 
 def _in_scope(sheet: pd.DataFrame, period: Period, account: str | None) -> npt.NDArray[np.bool_]:
     import numpy as np
