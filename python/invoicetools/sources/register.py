@@ -98,12 +98,47 @@ def read_register(path: Path) -> tuple[pd.DataFrame, Location]:
 # --------------------------------------------------------------------------- dates
 
 
+_SEPARATED = (r"^(?P<y>\d{4}|\d{2,3})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+              r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$")
+_COMPACT = r"^(?P<y>\d{3,4})(?P<m>\d{2})(?P<d>\d{2})$"
+
+
+def _assemble(parts: object, compact: bool) -> npt.NDArray[np.datetime64]:
+    """Date-times from extracted ``y m d [H M S]`` text (ROC when the year has 2–3 digits); NaT when invalid."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    assert isinstance(parts, pa.StructArray | pa.ChunkedArray)
+    names = ("y", "m", "d", "H", "M", "S") if not compact else ("y", "m", "d")
+
+    def number(name: str) -> npt.NDArray[np.int64]:
+        field = pc.struct_field(parts, name)
+        filled = pc.if_else(pc.or_(pc.is_null(field), pc.equal(field, "")), "0", field)
+        return np.asarray(pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    values = {n: number(n) for n in names}
+    width = np.asarray(pc.utf8_length(pc.struct_field(parts, "y")).to_numpy(zero_copy_only=False), dtype=np.int64)
+    year = np.where(width == 4, values["y"], values["y"] + 1911)
+    hour, minute, second = (values.get(n, np.zeros(len(year), dtype=np.int64)) for n in ("H", "M", "S"))
+    good = (hour < 24) & (minute < 60) & (second < 60) & (year >= 1678) & (year <= 2261)
+    if compact:  # an 8-digit number is a Gregorian date only for years 1900–2199 (domain.dates)
+        good &= (width == 3) | ((year >= 1900) & (year <= 2199))
+    frame = pd.DataFrame({"year": np.where(good, year, 2000), "month": values["m"], "day": values["d"],
+                          "hour": hour, "minute": minute, "second": second})
+    stamps = pd.to_datetime(frame, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    stamps[~good] = np.datetime64("NaT")
+    return stamps
+
+
 def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
-    """``domain.dates.parse_dates`` with vectorised fast paths for the forms registers use most.
+    """``domain.dates.parse_dates`` with column-wise fast paths (pyarrow) for the forms registers use most.
 
     ``2024-01-05 13:45:00`` (a date cell read back from a workbook), ``2024-01-05``,
-    ``2024/1/5``, ``113/01/05`` and ``1130105`` are parsed column-wise; everything else
-    (serials, ``113年1月5日`` …) goes through ``parse_dates`` one by one. Blank = NaT, ok.
+    ``2024/1/5``, ``113/01/05`` and ``1130105`` are parsed and validated for the whole
+    column at once; everything else (Excel serials, ``113年1月5日`` …) and anything the fast
+    path refuses goes through ``parse_dates``, which has the last word. Blank = NaT, ok.
 
     >>> import pandas as pd
     >>> v, ok = parse_dates_fast(pd.Series(["2024-01-05 13:45:00", "113/1/5", "1130105", "45296", "", "x"]))
@@ -112,16 +147,18 @@ def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_
     """
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     from ..domain.dates import parse_dates
 
     n = len(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return parse_dates(values)
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ok = np.ones(n, dtype=bool)
     if n == 0:
-        return result, ok
+        return pd.Series(result, index=values.index), ok
     obj = values.astype("object")
     if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty", "integer", "floating", "mixed-integer-float"):
         is_dt = np.zeros(n, dtype=bool)
@@ -131,39 +168,28 @@ def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_
         result[is_dt] = pd.to_datetime(obj[is_dt].map(_as_datetime)).to_numpy(dtype="datetime64[ns]")
     text = obj.where(~is_dt, None).astype("string").str.strip()
     blank = text.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
-    todo = ~blank & ~is_dt
-    if not todo.any():
-        return result, ok
-    t = text[todo]
-    fast = pd.to_datetime(t, format="%Y-%m-%d %H:%M:%S", errors="coerce")
-    miss = fast.isna()
-    if miss.any():
-        fast[miss] = pd.to_datetime(t[miss], format="%Y-%m-%d", errors="coerce")
-        miss = fast.isna()
-    if miss.any():
-        fast[miss] = pd.to_datetime(t[miss], format="%Y/%m/%d", errors="coerce")
-        miss = fast.isna()
-    if miss.any():  # ROC: 113/01/05, 113-1-5, 113.01.05, 1130105
-        parts = t[miss].str.extract(r"^(\d{2,3})[/\-.](\d{1,2})[/\-.](\d{1,2})$|^(\d{3})(\d{2})(\d{2})$")
-        year = parts[0].fillna(parts[3])
-        month = parts[1].fillna(parts[4])
-        day = parts[2].fillna(parts[5])
-        found = year.notna()
-        if found.any():
-            ymd = pd.DataFrame({
-                "year": pd.to_numeric(year[found]) + 1911,
-                "month": pd.to_numeric(month[found]),
-                "day": pd.to_numeric(day[found]),
-            })
-            roc = pd.to_datetime(ymd, errors="coerce")
-            fast.loc[roc.index] = roc
-    result[todo] = fast.to_numpy(dtype="datetime64[ns]")
-    left = np.flatnonzero(todo)[fast.isna().to_numpy()]
-    if len(left):
-        slow, slow_ok = parse_dates(obj.iloc[left])
-        result.iloc[left] = slow.to_numpy(dtype="datetime64[ns]")
-        ok[left] = slow_ok
-    return result, ok
+    todo = np.flatnonzero(~blank & ~is_dt)
+    if not len(todo):
+        return pd.Series(result, index=values.index), ok
+    arr = pa.array(text.iloc[todo].to_numpy(dtype=object), type=pa.string())
+    fast = np.full(len(todo), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for pattern, compact in ((_SEPARATED, False), (_COMPACT, True)):
+        left = np.flatnonzero(np.isnat(fast))
+        if not len(left):
+            break
+        sub = arr if len(left) == len(arr) else arr.take(pa.array(left))
+        parts = pc.extract_regex(sub, pattern)
+        matched = np.asarray(pc.is_valid(parts).to_numpy(zero_copy_only=False), dtype=bool)
+        if matched.any():
+            hit = left[matched]
+            fast[hit] = _assemble(parts.filter(pa.array(matched)), compact)
+    result[todo] = fast
+    slow = todo[np.isnat(fast)]
+    if len(slow):
+        parsed, slow_ok = parse_dates(obj.iloc[slow])
+        result[slow] = parsed.to_numpy(dtype="datetime64[ns]")
+        ok[slow] = slow_ok
+    return pd.Series(result, index=values.index), ok
 
 
 def _as_datetime(value: object) -> datetime.datetime:
@@ -199,9 +225,14 @@ def _parse_times(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
         odd = odd.str.replace(r"^(\d{1,2}:\d{2})$", r"\1:00", regex=True)
         odd = odd.str.replace(r"^\d{4}-\d{2}-\d{2} ", "", regex=True)
         parsed[miss] = clock_times(odd).to_numpy()
-    fraction = pd.to_numeric(t, errors="coerce")
-    is_fraction = parsed.isna() & fraction.notna() & (fraction >= 0) & (fraction < 1)
-    parsed[is_fraction] = pd.to_timedelta((fraction[is_fraction] * 86400).round(), unit="s")
+    still = parsed.isna().to_numpy()
+    if still.any():  # a time cell as Excel keeps it: a fraction of a day
+        fraction = pd.to_numeric(t[still], errors="coerce")
+        is_fraction = (fraction.notna() & (fraction >= 0) & (fraction < 1)).to_numpy(dtype=bool)
+        if is_fraction.any():
+            where_fraction = np.flatnonzero(still)[is_fraction]
+            parsed.iloc[where_fraction] = pd.to_timedelta(
+                (fraction[is_fraction] * 86400).round(), unit="s").to_numpy()
     parsed = parsed.where((parsed >= pd.Timedelta(0)) & (parsed < pd.Timedelta(days=1)))
     out[todo] = parsed.to_numpy()
     ok[np.flatnonzero(todo)[parsed.isna().to_numpy()]] = False
@@ -284,17 +315,17 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
 
     # 發票號碼
     number_raw = col("發票號碼")
-    keys, ok = keys_from_strings(number_raw.astype("object").where(number_raw.notna(), None))
+    keys, ok = keys_from_strings(number_raw)
     number_blank = blank_mask(number_raw)
+    original = number_raw.astype("string").str.strip()
     cleaned = typed_frame["發票號碼"].astype("string").str.upper()
     regular = cleaned.fillna("").str.fullmatch(r"[A-Z]{2}\d{8}").to_numpy(dtype=bool)
-    number = cleaned.astype("object").where(pd.Series(ok & regular, index=index), None)
+    number = cleaned.where(pd.Series(ok & regular, index=index), original)  # normal form, else as found
     irregular = ok & ~regular
     if irregular.any():
+        number = number.copy()
         number[irregular] = [from_key(int(k)) for k in keys[irregular]]
-    original = number_raw.astype("string").str.strip()
-    number = number.where(pd.Series(ok, index=index), original.astype("object"))
-    repaired = ok & (original.fillna("") != number.astype("string").fillna("")).to_numpy(dtype=bool)
+    repaired = ok & (original.fillna("") != number.fillna("")).to_numpy(dtype=bool)
     for row in _rows_with(index, ~ok & number_blank):
         findings.append(Finding("missing_invoice_number", "缺少發票號碼，這一列未檢核",
                                 where.with_row(row, "發票號碼")))
@@ -312,7 +343,7 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
     # 發票日期 (+ 開立時間) and 轉檔日
     date_raw = col("發票日期")
     issued, date_ok = parse_dates_fast(date_raw)
-    date_values = issued.astype("object").where(issued.notna(), None)  # the sheet shows what was read
+    issued_as_read = issued
     date_blank = blank_mask(date_raw)
     for row in _rows_with(index, ~date_ok):
         findings.append(Finding(
@@ -371,11 +402,11 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
     for c in TABLE.columns if for_sheet else ():
         h = c.header
         if h == "發票號碼":
-            sheet[h] = number
+            sheet[h] = number.astype("object").where(number.notna(), None)
         elif h == "發票日期":
-            sheet[h] = _keep_original(date_values, date_raw)
+            sheet[h] = _keep_original(issued_as_read, date_raw)  # the sheet shows the date as read
         elif h == "轉檔日":
-            sheet[h] = _keep_original(transfer.astype("object").where(transfer.notna(), None), col("轉檔日"))
+            sheet[h] = _keep_original(transfer, col("轉檔日"))
         elif h == "狀態":
             words = pd.Series(np.asarray(_STATUS_WORDS, dtype=object)[status], index=index)
             sheet[h] = words.where(pd.Series(known, index=index), status_text.astype("object"))
@@ -383,7 +414,7 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
         elif h == "開立時間":
             sheet[h] = col(h).astype("object").where(col(h).notna(), None)
         else:
-            sheet[h] = _keep_original(typed_frame[h].astype("object").where(typed_frame[h].notna(), None), col(h))
+            sheet[h] = _keep_original(typed_frame[h], col(h))
     for extra in raw.columns if for_sheet else ():
         if extra not in TABLE.headers:
             sheet[extra] = raw[extra].astype("object").where(raw[extra].notna(), None)
@@ -441,12 +472,11 @@ def _keep_original(values: pd.Series, original: pd.Series) -> pd.Series:
     """``values`` where set, else the original cell (text that could not be read stays visible)."""
     from ..book.tables import blank_mask
 
-    orig = original.astype("object").where(original.notna(), None)
+    use = values.isna().to_numpy() & ~blank_mask(original)
+    if not use.any():  # nothing unreadable: keep the column's own type (dates stay datetime64)
+        return values
     out = values.astype("object")
-    use = out.isna().to_numpy() & ~blank_mask(original)
-    if use.any():
-        out = out.copy()
-        out[use] = orig[use]
+    out[use] = original.astype("object")[use]
     return out.where(out.notna(), None)
 
 
