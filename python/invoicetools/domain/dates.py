@@ -141,6 +141,6 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     for i in slow_idx.tolist():
         try:
             result.iat[i] = parse_datetime(obj.iat[i])
-        except InvalidFormat:
+        except (InvalidFormat, ValueError):  # ValueError: a year pandas cannot hold (before 1677, after 2262)
             ok[i] = False
     return result, ok
