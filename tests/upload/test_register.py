@@ -159,3 +159,9 @@ def test_parse_dates_fast_agrees_with_parse_dates(values: list[tuple[datetime.da
     slow, slow_ok = parse_dates(series)
     assert fast_ok.tolist() == slow_ok.tolist()
     assert fast.tolist() == slow.tolist() or fast.equals(slow)
+
+
+def test_dates_pandas_cannot_hold_and_single_digit_days_with_times() -> None:
+    values, ok = parse_dates_fast(pd.Series(["976/01/05", "2024/1/1 13:37", "113/1/5 9:05", "99999"]))
+    assert ok.tolist() == [False, True, True, False]
+    assert values.tolist()[1:3] == [pd.Timestamp("2024-01-01 13:37"), pd.Timestamp("2024-01-05 09:05")]

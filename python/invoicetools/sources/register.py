@@ -127,7 +127,8 @@ def _assemble(parts: object, compact: bool) -> npt.NDArray[np.datetime64]:
         good &= (width == 3) | ((year >= 1900) & (year <= 2199))
     frame = pd.DataFrame({"year": np.where(good, year, 2000), "month": values["m"], "day": values["d"],
                           "hour": hour, "minute": minute, "second": second})
-    stamps = pd.to_datetime(frame, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    stamps: npt.NDArray[np.datetime64] = np.asarray(
+        pd.to_datetime(frame, errors="coerce").to_numpy(dtype="datetime64[ns]"), dtype="datetime64[ns]")
     stamps[~good] = np.datetime64("NaT")
     return stamps
 
