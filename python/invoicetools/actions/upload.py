@@ -316,10 +316,15 @@ def check_upload_from_sheet(ctx: Context) -> ActionResult:
     """[查詢]: the parameters as typed on the 漏上傳檢核 sheet (申報年月 falls back to [設定])."""
     values = ctx.io.read_params(_CHECK_SHEET)
     account = values.get("account")
+    if isinstance(account, float) and account.is_integer():
+        account = int(account)  # 帳別 typed into a number cell
+    text = str(account).strip() if account is not None else ""
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
     return check_upload(
         ctx,
         period=_param_period(values.get("period")),
-        account=str(account).strip() if account is not None and str(account).strip() else None,
+        account=text or None,
         date_from=_param_date(values.get("date_from"), "發票日期"),
         date_to=_param_date(values.get("date_to"), "發票日期（至）"),
     )
