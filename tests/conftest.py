@@ -19,3 +19,11 @@ from workbooks import layout_book, template_book  # noqa: E402,F401  (fixtures)
 def _private_sheet_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Big-sheet cache in a temp folder: tests never read or fill the user's cache."""
     os.environ["INVOICETOOLS_CACHE_DIR"] = str(tmp_path_factory.mktemp("sheet-cache"))
+
+
+# Hypothesis: no per-example deadline (a 2-core CI box under load makes timings unreliable);
+# the example counts stay as each test sets them.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("invoicetools", deadline=None)
+_hypothesis_settings.load_profile("invoicetools")

@@ -169,20 +169,17 @@ def keys_from_strings(values: object) -> tuple[npt.NDArray[np.int64], npt.NDArra
     ok = np.zeros(n, dtype=bool)
     if n == 0:
         return keys, ok
-    text = ser.astype("string").fillna("")
-    lengths = text.str.len().to_numpy(dtype=np.int64, na_value=0)
-    ascii_mask = (lengths == 10) & text.str.isascii().to_numpy(dtype=bool, na_value=False)
-    if ascii_mask.any():
-        raw = np.asarray(text[ascii_mask].to_numpy(dtype=object), dtype="S10")
-        grid = raw.view(np.uint8).reshape(-1, 10).astype(np.int64)
-        letters = grid[:, :2]
-        digits = grid[:, 2:] - 48
-        good = ((letters >= 65) & (letters <= 90)).all(axis=1) & ((digits >= 0) & (digits <= 9)).all(axis=1)
-        weights = 10 ** np.arange(7, -1, -1, dtype=np.int64)
-        values_ = ((letters[:, 0] - 65) * 26 + (letters[:, 1] - 65)) * KEY_BASE + digits @ weights
-        idx = np.flatnonzero(ascii_mask)
-        keys[idx[good]] = values_[good]
-        ok[idx[good]] = True
+    buffer, start, rows = _ten_byte_rows(ser)
+    if rows.size:
+        m = rows.size
+        packed = np.ndarray((m,), "<u8", buffer=buffer, offset=start + 2, strides=(10,)).copy()
+        pair = np.ndarray((m,), "<u2", buffer=buffer, offset=start, strides=(10,)).astype(np.int64)
+        number, good = _swar_digits(packed)
+        first = (pair & 0xFF) - 65
+        second = (pair >> 8) - 65
+        good &= (first >= 0) & (first <= 25) & (second >= 0) & (second <= 25)
+        keys[rows[good]] = (first[good] * 26 + second[good]) * KEY_BASE + number[good]
+        ok[rows[good]] = True
     for i in np.flatnonzero(~ok):
         item = ser.iat[int(i)]
         if item is None or (isinstance(item, float) and item != item):
@@ -193,6 +190,61 @@ def keys_from_strings(values: object) -> tuple[npt.NDArray[np.int64], npt.NDArra
         except (InvalidFormat, InvalidLength):
             pass
     return keys, ok
+
+
+def _swar_digits(packed: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Eight ASCII digits packed in a little-endian uint64 → their value, and whether all 8 were digits.
+
+    SIMD-within-a-register: subtract '0' from every byte, check each byte is 0..9, then
+    fold pairs, quads and octets (×10, ×100, ×10000) — four vector operations per step.
+    """
+    import numpy as np
+
+    u = np.uint64
+    v = packed  # modified in place: large temporaries are what this costs (page faults), not arithmetic
+    v -= u(0x3030303030303030)
+    bad = v + u(0x7676767676767676)
+    bad |= v
+    bad &= u(0x8080808080808080)
+    t = np.empty_like(v)
+    for shift, scale, mask in ((8, 10, 0x00FF00FF00FF00FF), (16, 100, 0x0000FFFF0000FFFF), (32, 10000, 0xFFFFFFFF)):
+        np.right_shift(v, u(shift), out=t)
+        v *= u(scale)
+        v += t
+        v &= u(mask)
+    return v.view(np.int64), bad == 0
+
+
+def _ten_byte_rows(ser: object) -> tuple[object, int, npt.NDArray[np.int64]]:
+    """The rows whose UTF-8 text is exactly 10 bytes: an Arrow data buffer holding them back to back.
+
+    Returns ``(buffer, start, rows)``: row ``rows[i]`` is the 10 bytes at ``start + 10 * i``.
+    A register where every value is 10 bytes is used in place (no copy); otherwise Arrow
+    filters the 10-byte rows into a new contiguous array first.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    assert isinstance(ser, pd.Series)
+    try:
+        arr = pa.array(ser, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = pa.array([None if v is None or (isinstance(v, float) and v != v) else str(v) for v in ser],
+                       type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    ten = pc.fill_null(pc.equal(pc.binary_length(arr), 10), False)
+    if not pc.all(ten).as_py():
+        rows = np.flatnonzero(ten.to_numpy(zero_copy_only=False)).astype(np.int64)
+        arr = pc.filter(arr, ten)
+    else:
+        rows = np.arange(len(arr), dtype=np.int64)
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return b"", 0, np.empty(0, np.int64)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
+    return arr.buffers()[2], int(offsets[0]), rows
 
 
 def strings_from_keys(keys: object) -> list[str]:
