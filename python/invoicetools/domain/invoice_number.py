@@ -215,7 +215,7 @@ def _swar_digits(packed: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64],
     return v.view(np.int64), bad == 0
 
 
-def _ten_byte_rows(ser: object) -> tuple[object, int, npt.NDArray[np.int64]]:
+def _ten_byte_rows(ser: object) -> tuple[memoryview, int, npt.NDArray[np.int64]]:
     """The rows whose UTF-8 text is exactly 10 bytes: an Arrow data buffer holding them back to back.
 
     Returns ``(buffer, start, rows)``: row ``rows[i]`` is the 10 bytes at ``start + 10 * i``.
@@ -242,9 +242,9 @@ def _ten_byte_rows(ser: object) -> tuple[object, int, npt.NDArray[np.int64]]:
     else:
         rows = np.arange(len(arr), dtype=np.int64)
     if len(arr) == 0 or arr.buffers()[2] is None:
-        return b"", 0, np.empty(0, np.int64)
+        return memoryview(b""), 0, np.empty(0, np.int64)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
-    return arr.buffers()[2], int(offsets[0]), rows
+    return memoryview(arr.buffers()[2]), int(offsets[0]), rows
 
 
 def strings_from_keys(keys: object) -> list[str]:
