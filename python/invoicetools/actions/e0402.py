@@ -496,22 +496,22 @@ def export_e0402(
     findings += login_findings
     from .files import transaction
 
-    with transaction() as tx:
+    with transaction() as tx:  # the files are taken back if the workbook cannot be written
         for f in files:
             tx.add(folder / f.name, f.data)
         outputs = tx.commit()
-    rows["輸出位置"] = str(folder.resolve())
-    message = f"已轉出 {summary}"
-    written = _write_sheet(ctx, p, rows, others, message, folder)
-    lines = [message, f"輸出位置：{folder.resolve()}", *notes, *([login] if login else [])]
-    errors = any(f.severity is Severity.ERROR for f in findings)  # e.g. a voided number that is issued after all
-    return finish(ctx, ActionResult(
-        STEP, "\n".join(lines), exit_code=ExitCode.FINDINGS if errors else ExitCode.OK, counts=counts,
-        findings=findings,
-        outputs=outputs, params=params, rows=_records(written),
-        next_step=("Turnkey 會自動上傳 SRC 資料夾中的檔案；上傳後請到平台確認結果。"
-                   if folder.parts[-len(_SRC):] == _SRC else "請將檔案交給 Turnkey 或到平台上傳。"),
-    ))
+        rows["輸出位置"] = str(folder.resolve())
+        message = f"已轉出 {summary}"
+        written = _write_sheet(ctx, p, rows, others, message, folder)
+        lines = [message, f"輸出位置：{folder.resolve()}", *notes, *([login] if login else [])]
+        errors = any(f.severity is Severity.ERROR for f in findings)  # e.g. a voided number that is issued after all
+        return finish(ctx, ActionResult(
+            STEP, "\n".join(lines), exit_code=ExitCode.FINDINGS if errors else ExitCode.OK, counts=counts,
+            findings=findings,
+            outputs=outputs, params=params, rows=_records(written),
+            next_step=("Turnkey 會自動上傳 SRC 資料夾中的檔案；上傳後請到平台確認結果。"
+                       if folder.parts[-len(_SRC):] == _SRC else "請將檔案交給 Turnkey 或到平台上傳。"),
+        ))
 
 
 def _write_sheet(ctx: Context, period: Period, rows: pd.DataFrame, others: pd.DataFrame, status: str,

@@ -502,20 +502,20 @@ def export_review(
     if pdf is not None:
         ctx.progress("產生 PDF", None, None)
         pdf_bytes = (pdf_renderer or render_pdf_libreoffice)(book)
-    with transaction() as tx:
+    with transaction() as tx:  # the files are taken back if the workbook cannot be written
         if xlsx is not None:
             tx.add(xlsx, book)
         if pdf is not None and pdf_bytes is not None:
             tx.add(pdf, pdf_bytes)
         outputs = tx.commit()
-    names = [d.sheet.name for d in data]
-    kinds = "、".join(k for k, p in (("PDF", pdf), ("xlsx", xlsx)) if p is not None)
-    result = ActionResult(
-        STEP,
-        f"已匯出 {len(names)} 張工作表（{'、'.join(names)}）共 {total:,} 列為 {kinds}。",
-        counts={d.sheet.name: d.n_rows for d in data},
-        outputs=outputs,
-        params={"sheets": ",".join(names), "pdf": pdf.name if pdf else None, "xlsx": xlsx.name if xlsx else None},
-        rows=[{"檔案": str(o.path), "sha256": o.sha256} for o in outputs],
-    )
-    return finish(ctx, result)
+        names = [d.sheet.name for d in data]
+        kinds = "、".join(k for k, p in (("PDF", pdf), ("xlsx", xlsx)) if p is not None)
+        result = ActionResult(
+            STEP,
+            f"已匯出 {len(names)} 張工作表（{'、'.join(names)}）共 {total:,} 列為 {kinds}。",
+            counts={d.sheet.name: d.n_rows for d in data},
+            outputs=outputs,
+            params={"sheets": ",".join(names), "pdf": pdf.name if pdf else None, "xlsx": xlsx.name if xlsx else None},
+            rows=[{"檔案": str(o.path), "sha256": o.sha256} for o in outputs],
+        )
+        return finish(ctx, result)

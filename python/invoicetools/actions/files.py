@@ -4,22 +4,40 @@ Every file is first written (and fsynced) under a temporary name in a staging fo
 the same disk, then moved into place. If anything fails before the moves, nothing is in
 the output folder; if a move fails, the files already moved are taken back and any file
 they replaced is restored.
+
+The files they replaced stay in the staging folder until the ``with transaction()`` block
+ends, so an action writes its files *and its workbook* inside one block: when the workbook
+cannot be written after the files were moved (Excel has it open, the disk is full, Ctrl+C),
+the files are taken back too and the output folder is as it was.
+
+A journal in the staging folder lists the moves before they start, and its owner holds a
+lock on it while it runs. If the process is killed between two moves (power cut, task
+manager), the next transaction that writes beside the same folder finds the journal,
+sees that nobody holds its lock, and puts the files back as they were before the killed
+step (:func:`recover`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from ..domain.errors import InputError, Location
 from .base import Output
 
-__all__ = ["FileTransaction", "sha256_bytes", "sha256_file", "write_atomic"]
+__all__ = ["FileTransaction", "recover", "sha256_bytes", "sha256_file", "transaction", "write_atomic"]
+
+STAGING_PREFIX = ".invoicetools-staging-"
+_JOURNAL = "journal"
+_DONE = b"done\n"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -47,18 +65,97 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _lock(fh: IO[bytes]) -> bool:
+    """Take a lock on an open file without waiting; the OS drops it when the process ends."""
+    try:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            import msvcrt
+
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        else:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _undo(stage: Path, entries: list[dict[str, str]]) -> bool:
+    """Take back the moves an entry list describes, last first. False when something could not be restored."""
+    ok = True
+    for entry in reversed(entries):
+        staged, final = stage / entry["staged"], Path(entry["final"])
+        backup = stage / (entry["staged"] + ".old")
+        try:
+            if not staged.exists():  # it was moved into place: take it out
+                final.unlink(missing_ok=True)
+            if backup.exists():  # put back what it replaced
+                os.replace(backup, final)
+        except OSError:
+            ok = False
+    return ok
+
+
+def recover(parent: Path) -> None:
+    """Put back what a transaction killed between two moves left in ``parent``'s staging folders.
+
+    A staging folder whose journal is locked belongs to a running step and is left alone;
+    one without a journal is still being set up. Nothing here raises: a folder that cannot
+    be cleaned is tried again next time.
+    """
+    try:
+        stages = sorted(p for p in parent.iterdir() if p.name.startswith(STAGING_PREFIX) and p.is_dir())
+    except OSError:
+        return
+    for stage in stages:
+        try:
+            fh = open(stage / _JOURNAL, "rb")  # noqa: SIM115  (closed below, after the undo)
+        except OSError:
+            continue
+        with fh:
+            if not _lock(fh):
+                continue
+            lines = fh.read().splitlines(keepends=True)
+            entries: list[dict[str, str]] = []
+            for line in lines:
+                if line == _DONE:  # finished: only the clean-up was missed
+                    entries = []
+                    break
+                try:
+                    entries.append(json.loads(line))
+                except ValueError:  # a journal cut short: written before any move, so nothing moved
+                    entries = []
+                    break
+            ok = _undo(stage, entries)
+        if ok:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
 class FileTransaction:
-    """Stage files, then commit them all into their folders. Use as a context manager."""
+    """Stage files, then commit them all into their folders. Use through :func:`transaction`."""
 
     def __init__(self) -> None:
         self._staged: list[tuple[Path, Path, str]] = []  # (temp, final, sha256)
-        self._stage_dirs: dict[Path, Path] = {}
+        self._stage_dirs: dict[Path, Path] = {}  # output folder → its staging folder
+        self._journals: dict[Path, IO[bytes]] = {}  # staging folder → its journal (locked)
+        self._moved: list[tuple[Path, Path | None]] = []  # (final, backup of what it replaced)
+        self._keep: set[Path] = set()  # staging folders holding files that could not be put back
 
     def _stage_dir(self, folder: Path) -> Path:
         if folder not in self._stage_dirs:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                self._stage_dirs[folder] = Path(tempfile.mkdtemp(prefix=".invoicetools-staging-", dir=folder.parent))
+                recover(folder.parent)
+                recover(folder)
+                try:  # beside the folder, so that Turnkey never sees a half-staged file in it
+                    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder.parent))
+                except PermissionError:  # a folder at the root of a drive: stage inside it
+                    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+                self._stage_dirs[folder] = stage
+                journal = open(stage / _JOURNAL, "xb")  # noqa: SIM115  (closed in cleanup)
+                self._journals[stage] = journal
+                _lock(journal)
             except OSError as exc:
                 raise InputError(f"無法寫入資料夾：{exc.strerror or exc}", where=Location(file=str(folder))) from exc
         return self._stage_dirs[folder]
@@ -75,40 +172,77 @@ class FileTransaction:
             raise InputError(f"無法寫入檔案：{exc.strerror or exc}", where=Location(file=str(path))) from exc
         self._staged.append((tmp, path, sha256_bytes(data)))
 
+    def _write_journals(self) -> None:
+        for tmp, final, _ in self._staged:
+            line = json.dumps({"final": str(final.absolute()), "staged": tmp.name}, ensure_ascii=False)
+            self._journals[tmp.parent].write(line.encode("utf-8") + b"\n")
+        for journal in self._journals.values():
+            journal.flush()
+            os.fsync(journal.fileno())
+
     def commit(self) -> list[Output]:
-        moved: list[tuple[Path, Path | None]] = []  # (final, backup of what it replaced)
+        """Move every staged file into place (all or none). What they replace is kept until the block ends."""
         try:
+            self._write_journals()
             for tmp, final, _ in self._staged:
                 backup = None
                 if final.exists():
                     backup = tmp.with_name(tmp.name + ".old")
                     os.replace(final, backup)
-                moved.append((final, backup))
+                self._moved.append((final, backup))
                 os.replace(tmp, final)
         except OSError as exc:
-            for final, backup in reversed(moved):
-                final.unlink(missing_ok=True)
-                if backup is not None and backup.exists():
-                    os.replace(backup, final)
+            self.rollback()
             raise InputError(f"寫入輸出檔時失敗，已還原：{exc.strerror or exc}",
                              where=Location(file=str(exc.filename or ""))) from exc
-        finally:
-            self.cleanup()
         for folder in {final.parent for _, final, _ in self._staged}:
             _fsync_dir(folder)
         return [Output(final, digest) for _, final, digest in self._staged]
 
+    def rollback(self) -> None:
+        """Take back the files already moved, last first, and put back what they replaced."""
+        for final, backup in reversed(self._moved):
+            try:
+                final.unlink(missing_ok=True)
+                if backup is not None and backup.exists():
+                    os.replace(backup, final)
+            except OSError:
+                if backup is not None:
+                    self._keep.add(backup.parent)  # never delete the only copy of a replaced file
+        self._moved.clear()
+
+    def finish(self) -> None:
+        """The step succeeded: mark the journals done (nothing to put back after a kill from now on)."""
+        for journal in self._journals.values():
+            with contextlib.suppress(OSError):
+                journal.write(_DONE)
+                journal.flush()
+        self._moved.clear()
+
     def cleanup(self) -> None:
+        for journal in self._journals.values():
+            journal.close()
+        self._journals.clear()
         for stage in self._stage_dirs.values():
-            shutil.rmtree(stage, ignore_errors=True)
+            if stage not in self._keep:
+                shutil.rmtree(stage, ignore_errors=True)
         self._stage_dirs.clear()
 
 
 @contextmanager
 def transaction() -> Iterator[FileTransaction]:
+    """``with transaction() as tx: tx.add(...); tx.commit(); ...; finish(ctx, result)``.
+
+    An exception anywhere in the block (after ``commit`` too) takes the files back.
+    """
     tx = FileTransaction()
     try:
         yield tx
+    except BaseException:
+        tx.rollback()
+        raise
+    else:
+        tx.finish()
     finally:
         tx.cleanup()
 

@@ -579,25 +579,25 @@ def export_e0401(ctx: Context, *, period: str | None = None, out_dir: Path | str
         name = e0401.file_name(branch_ban=plan.branch_ban, year_month=plan.year_month, track=plan.track,
                                invoice_type=plan.invoice_type, begin=plan.begin)
         built.append((folder / name, data))
-    with transaction() as tx:
+    with transaction() as tx:  # the files are taken back if the workbook cannot be written
         for path, data in built:
             tx.add(path, data)
         outputs = tx.commit()
-    result.outputs = outputs
-    result.counts = {"檔案": len(outputs), "分支機構": len({p.branch_ban for p in plans}),
-                     "組數": sum(p.booklets for p in plans)}
-    result.message = (f"已轉出 {len(outputs)} 個 E0401 分支機構配號檔（MIG {version}，{the_period.label}），"
-                      f"共 {result.counts['組數']:,} 組，寫到 {folder}。")
-    result.next_step = "由 Turnkey 上傳；之後可在 Turnkey 的訊息紀錄查看處理結果。"
-    result.rows = [
-        {"檔案名稱": out.path.name, "總公司統編": plan.head_ban, "分支機構統編": plan.branch_ban,
-         "發票類別代號": plan.invoice_type, "申報年月": plan.year_month, "發票字軌": plan.track,
-         "總公司起號": f"{plan.begin:08d}", "總公司迄號": f"{plan.end:08d}", "區間數": len(plan.items),
-         "組數": plan.booklets, "sha256": out.sha256, "輸出位置": str(out.path)}
-        for plan, out in zip(plans, outputs, strict=True)
-    ]
-    ctx.io.set_status(_SHEET, result.message)
-    return finish(ctx, result)
+        result.outputs = outputs
+        result.counts = {"檔案": len(outputs), "分支機構": len({p.branch_ban for p in plans}),
+                         "組數": sum(p.booklets for p in plans)}
+        result.message = (f"已轉出 {len(outputs)} 個 E0401 分支機構配號檔（MIG {version}，{the_period.label}），"
+                          f"共 {result.counts['組數']:,} 組，寫到 {folder}。")
+        result.next_step = "由 Turnkey 上傳；之後可在 Turnkey 的訊息紀錄查看處理結果。"
+        result.rows = [
+            {"檔案名稱": out.path.name, "總公司統編": plan.head_ban, "分支機構統編": plan.branch_ban,
+             "發票類別代號": plan.invoice_type, "申報年月": plan.year_month, "發票字軌": plan.track,
+             "總公司起號": f"{plan.begin:08d}", "總公司迄號": f"{plan.end:08d}", "區間數": len(plan.items),
+             "組數": plan.booklets, "sha256": out.sha256, "輸出位置": str(out.path)}
+            for plan, out in zip(plans, outputs, strict=True)
+        ]
+        ctx.io.set_status(_SHEET, result.message)
+        return finish(ctx, result)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from .. import __version__
@@ -68,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     debug = bool(getattr(args, "debug", False))
+    restore = _stop_on_sigterm()
     try:
         code = args.handler(args)
         return int(code or 0)
@@ -77,20 +80,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"錯誤：{exc}\n")
         return exc.exit_code
     except KeyboardInterrupt:
-        sys.stderr.write("已中斷。\n")
+        sys.stderr.write("已中斷：工作已停止，活頁簿與輸出資料夾未被修改。\n")
         return 130
     except Exception as exc:  # a bug: say so plainly, keep the traceback out of the accountant's way
         if debug:
             raise
         from ._common import crash_report
 
-        path = crash_report(exc)
+        try:
+            saved = f"詳細資料已存到 {crash_report(exc)}，請將此檔提供給維護人員。"
+        except OSError:  # the disk that failed the step may not take the report either
+            saved = "（無法寫入錯誤報告檔）"
         sys.stderr.write(
             "程式發生未預期的錯誤，工作已停止，活頁簿與輸出資料夾未被修改。\n"
             f"錯誤摘要：{type(exc).__name__}: {exc}\n"
-            f"詳細資料已存到 {path}，請將此檔提供給維護人員。\n"
+            f"{saved}\n"
         )
         return ExitCode.BAD_INPUT
+    finally:
+        restore()
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """``kill PID`` (SIGTERM) stops a step as Ctrl+C does, so that its files are taken back.
+
+    Returns what puts the previous handler back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupted)
+    except (ValueError, OSError):  # pragma: no cover - a platform without SIGTERM handlers
+        return lambda: None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+    return restore
 
 
 if __name__ == "__main__":  # pragma: no cover

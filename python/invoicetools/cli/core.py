@@ -41,10 +41,12 @@ def _new(args: argparse.Namespace) -> int:
         raise InputError("新活頁簿的副檔名應為 .xlsm", where=Location(file=str(path)))
     if path.exists() and not args.force:
         raise InputError("檔案已存在；要覆蓋請加 --force", where=Location(file=str(path)))
-    from ..build import new_workbook
+    from ..actions.files import write_atomic
+    from ..book.xlsx_package import refuse_if_open
+    from ..build.product import build_xlsm
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new_workbook(path)
+    refuse_if_open(path)  # --force over a workbook that Excel has open
+    write_atomic(path, build_xlsm())
     print(f"已建立活頁簿：{path}")
     print("下一步：在[設定]填寫統一編號與申報年月，或執行 invoicetools settings --book "
           f"{path} 統一編號=XXXXXXXX 申報年月=11402")
