@@ -127,7 +127,7 @@ class FileBook:
 
                     last_row = table.header_row + max(len(frame), 1)
                     ref = f"{column_letter(table.first_col)}{table.header_row}:" f"{column_letter(table_write.last_col)}{last_row}"
-                    replacements[tpart] = rewrite_table_part(self._package.read(tpart), ref=ref, headers=headers)
+                    replacements[tpart] = self._rewrite_table_part(tpart, ref, headers)
             chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write)
             replacements[part] = chunks
         self._package.save(target, replacements)
@@ -137,6 +137,16 @@ class FileBook:
         self._grids.clear()
         self._tables.clear()
         self._cells.clear()
+
+    def _rewrite_table_part(self, part: str, ref: str, headers: list[str]) -> bytes:
+        from lxml import etree
+
+        from .xlsx_package import damaged
+
+        try:
+            return rewrite_table_part(self._package.read(part), ref=ref, headers=headers)
+        except (etree.XMLSyntaxError, ValueError) as exc:  # a table part that is not XML, or a bad id
+            raise damaged(self.path, part) from exc
 
     def _old_table_last_col(self, sheet_name: str, table: Table) -> int:
         import re

@@ -14,10 +14,15 @@ import re
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError, Location
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 __all__ = ["Package", "lock_files", "refuse_if_open"]
 
@@ -26,6 +31,18 @@ _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 _FIRST_VALUE = re.compile(rb'<c r="[A-Z]+(\d+)"[^>]*?>\s*<(?:v|is)\b')
+# What a damaged package raises while its parts are read: bad zip structure, bad CRC or deflate
+# stream, a part cut short, XML or UTF-8 that does not parse.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError)
+
+
+def damaged(path: Path, part: str | None = None) -> InputError:
+    """The error for a package whose parts cannot be read (``part`` names the one that failed)."""
+    inside = f"（{part}）" if part else ""
+    return InputError(
+        f"檔案已損毀，無法讀取其中的內容{inside}：請在 Excel 開啟後另存新檔，或改用備份",
+        where=Location(file=str(path)),
+    )
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -61,13 +78,30 @@ class Package:
                 "無法開啟活頁簿：檔案不是有效的 Excel（.xlsm/.xlsx）檔或已損毀", where=Location(file=str(path))
             ) from exc
         self.names = set(self._zip.namelist())
-        self.sheet_parts = self._map_sheets()
+        try:
+            self.sheet_parts = self._map_sheets()
+        except BaseException:
+            self._zip.close()
+            raise
 
     def close(self) -> None:
         self._zip.close()
 
     def read(self, part: str) -> bytes:
-        return self._zip.read(part)
+        try:
+            return self._zip.read(part)
+        except KeyError:
+            raise InputError(f"檔案缺少 {part}，可能已損毀", where=Location(file=str(self.path))) from None
+        except DAMAGED as exc:
+            raise damaged(self.path, part) from exc
+
+    def _xml(self, part: str) -> etree._Element:
+        from lxml import etree
+
+        try:
+            return etree.fromstring(self.read(part), etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as exc:
+            raise damaged(self.path, part) from exc
 
     # --- structure ---------------------------------------------------------------------------
     def _rels(self, part: str) -> dict[str, tuple[str, str]]:
@@ -76,9 +110,7 @@ class Package:
         rels_part = posixpath.join(folder, "_rels", name + ".rels")
         if rels_part not in self.names:
             return {}
-        from lxml import etree
-
-        root = etree.fromstring(self.read(rels_part), etree.XMLParser(resolve_entities=False, no_network=True))
+        root = self._xml(rels_part)
         out: dict[str, tuple[str, str]] = {}
         for rel in root.iter(f"{{{_NS_PKG_REL}}}Relationship"):
             target = rel.get("Target", "")
@@ -89,11 +121,9 @@ class Package:
         return out
 
     def _map_sheets(self) -> dict[str, str]:
-        from lxml import etree
-
         if "xl/workbook.xml" not in self.names:
             raise InputError("活頁簿缺少 xl/workbook.xml，檔案可能已損毀", where=Location(file=str(self.path)))
-        root = etree.fromstring(self.read("xl/workbook.xml"), etree.XMLParser(resolve_entities=False, no_network=True))
+        root = self._xml("xl/workbook.xml")
         rels = self._rels("xl/workbook.xml")
         out: dict[str, str] = {}
         for sheet in root.iter(f"{{{_NS_MAIN}}}sheet"):
@@ -118,26 +148,43 @@ class Package:
     def first_value_row(self, part: str) -> int:
         """Row number of the first cell holding a value (where calamine starts its range); 1 if none."""
         tail = b""
-        with self._zip.open(part) as fh:
-            while chunk := fh.read(1 << 16):
-                buf = tail + chunk
-                m = _FIRST_VALUE.search(buf)
-                if m:
-                    return int(m.group(1))
-                tail = buf[-512:]
+        try:
+            with self._zip.open(part) as fh:
+                while chunk := fh.read(1 << 16):
+                    buf = tail + chunk
+                    m = _FIRST_VALUE.search(buf)
+                    if m:
+                        return int(m.group(1))
+                    tail = buf[-512:]
+        except KeyError:
+            raise InputError(f"檔案缺少 {part}，可能已損毀", where=Location(file=str(self.path))) from None
+        except DAMAGED as exc:
+            raise damaged(self.path, part) from exc
         return 1
 
     # --- writing -----------------------------------------------------------------------------
     def save(self, dest: Path, replacements: Mapping[str, bytes | Iterable[bytes]]) -> None:
-        """Write the package to ``dest`` atomically, replacing some parts and raw-copying the rest."""
+        """Write the package to ``dest`` atomically, replacing some parts and raw-copying the rest.
+
+        Whatever goes wrong (a damaged part, a full disk, no permission, Ctrl+C), ``dest`` is
+        left as it was and no temporary file stays behind.
+        """
+        from lxml import etree
+
         unknown = set(replacements) - self.names
         if unknown:
             raise KeyError(f"parts not in package: {sorted(unknown)}")
-        fd, tmp_name = tempfile.mkstemp(prefix=".~invoicetools-", suffix=".tmp", dir=dest.parent)
+        where = Location(file=str(dest))
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=".~invoicetools-", suffix=".tmp", dir=dest.parent)
+        except OSError as exc:
+            raise InputError(f"無法在活頁簿的資料夾寫入檔案：{exc.strerror or exc}；活頁簿未被修改", where=where) from exc
         tmp = Path(tmp_name)
+        part = ""
         try:
             with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as out:
                 for info in self._zip.infolist():
+                    part = info.filename
                     if info.filename in replacements:
                         self._write_member(out, info, replacements[info.filename])
                     else:
@@ -146,8 +193,12 @@ class Package:
                 raw.flush()
                 os.fsync(raw.fileno())
             os.replace(tmp, dest)
-        except BaseException:
+        except BaseException as exc:
             tmp.unlink(missing_ok=True)
+            if isinstance(exc, (*DAMAGED, etree.XMLSyntaxError)):
+                raise damaged(self.path, part) from exc
+            if isinstance(exc, OSError):
+                raise InputError(f"無法寫入活頁簿：{exc.strerror or exc}；活頁簿未被修改", where=where) from exc
             raise
 
     @staticmethod

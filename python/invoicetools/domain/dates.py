@@ -136,6 +136,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
         miss = fast.isna()
         if miss.any():
             fast[miss] = pd.to_datetime(text[miss], format=form, errors="coerce")
+    # pandas parses to microseconds: a year outside datetime64[ns] (e.g. 0361) would wrap around silently
+    fast = fast.where((fast >= pd.Timestamp.min) & (fast <= pd.Timestamp.max))
     result[todo] = fast.to_numpy(dtype="datetime64[ns]")
     slow_idx = np.flatnonzero(todo)[fast.isna().to_numpy()]
     for i in slow_idx.tolist():

@@ -33,9 +33,10 @@ from lxml import etree
 
 from ..domain.errors import InputError, Location
 
-__all__ = ["UnsafeXmlError", "XmlSyntaxError", "has_doctype", "parse_bytes", "parse_file", "read_bytes"]
+__all__ = ["MAX_BYTES", "UnsafeXmlError", "XmlSyntaxError", "has_doctype", "parse_bytes", "parse_file", "read_bytes"]
 
 _DOCTYPE = b"<!DOCTYPE"
+MAX_BYTES = 256 * 1024**2  # MIG messages and Turnkey results are far smaller; never read a huge file whole
 # Utf-16/32 byte-order marks, longest first (UTF-32-LE starts with the UTF-16-LE mark).
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -154,6 +155,12 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """Read a file for parsing; an unreadable file becomes an :class:`InputError` naming it."""
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                f"檔案太大（{size / 1024**2:,.0f} MB），不像 MIG 訊息（上限 {MAX_BYTES // 1024**2} MB）",
+                where=Location(file=str(p)),
+            )
         return p.read_bytes()
     except FileNotFoundError:
         raise InputError("找不到檔案", where=Location(file=str(p))) from None

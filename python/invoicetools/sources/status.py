@@ -308,7 +308,9 @@ def _parse_dts(values: pd.Series) -> pd.Series:
     digits = text.str.fullmatch(r"\d{14,17}").fillna(False).to_numpy(dtype=bool)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if digits.any():
-        out[digits] = pd.to_datetime(text[digits].str[:14], format="%Y%m%d%H%M%S", errors="coerce").to_numpy()
+        stamps = pd.to_datetime(text[digits].str[:14], format="%Y%m%d%H%M%S", errors="coerce")
+        stamps = stamps.where((stamps >= pd.Timestamp.min) & (stamps <= pd.Timestamp.max))  # e.g. 9999…: unreadable
+        out[digits] = stamps.to_numpy(dtype="datetime64[ns]")
     if (~digits).any():
         parsed, _ = parse_dates_fast(values[~digits])
         out[~digits] = parsed.to_numpy()
