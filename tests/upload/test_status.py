@@ -140,7 +140,7 @@ def test_turnkey_message_log_export(tmp_path: Path, ctx: Context, book: MemoryBo
                         "20240109101500"],
         "STATUS": ["C", "E", "C", "P", "C", "G", "C"],
         "IN_OUT_BOUND": ["O", "O", "O", "O", "O", "O", "I"],
-        "INVOICE_IDENTIFIER": ["F0401AB0000000120240105", "F0401AB0000000220240106", "F0501AB0000000120240105",
+        "INVOICE_IDENTIFIER": ["F0401AB0000000120240105", "F0401AB0000000299991231", "F0501AB0000000120240105",
                                "F0401AB0000000320240108", "E0402AB12340000", "F0701AB0000000420240108",
                                "F0401ZZ0000000120240109"],
     })
@@ -154,6 +154,7 @@ def test_turnkey_message_log_export(tmp_path: Path, ctx: Context, book: MemoryBo
     assert list(zip(frame["發票號碼"], frame["狀態"], strict=True)) == [
         ("AB00000001", "已上傳"), ("AB00000002", "上傳失敗"), ("AB00000001", "作廢"), ("AB00000003", "處理中")]
     assert frame["發票日期"].tolist()[0] == datetime.date(2024, 1, 5)
+    assert frame["發票日期"].tolist()[1] is None  # 9999-12-31: no date rather than a crash
     assert frame["上傳日期"].tolist()[0] == pd.Timestamp("2024-01-05 10:15:00")
     assert frame["上傳日期"].tolist()[2] == pd.Timestamp("2024-01-07 08:00:00")
     assert frame["原始狀態"].tolist()[1] == "F0401 E"

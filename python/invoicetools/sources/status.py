@@ -357,6 +357,7 @@ def _read_message_log(path: Path) -> StatusImport:
             f"INVOICE_IDENTIFIER 應為訊息別＋發票號碼＋日期（讀到「{show_found(raw.at[row, 'INVOICE_IDENTIFIER'])}」）",
             where.with_row(int(row), "INVOICE_IDENTIFIER"), Severity.WARNING))
     invoice_date = pd.to_datetime(parts[2], format="%Y%m%d", errors="coerce")
+    invoice_date = invoice_date.where((invoice_date >= pd.Timestamp.min) & (invoice_date <= pd.Timestamp.max))
     upload = _parse_dts(raw["MESSAGE_DTS"]) if "MESSAGE_DTS" in raw.columns else pd.Series(pd.NaT, index=raw.index)
     keep = pd.Series(usable, index=raw.index)
     frame = pd.DataFrame({
