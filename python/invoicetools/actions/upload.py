@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..book import layout
 from ..book.settings import read_settings
 from ..domain import periods
-from ..domain.errors import ExitCode, Finding, InputError, Location, RefusalError, Severity
+from ..domain.errors import ExitCode, Finding, InputError, Location, RefusalError, Severity, show_found
 from ..domain.periods import Period
 from .base import ActionResult, Context, finish
 
@@ -57,7 +57,7 @@ _CHECK = layout.table("漏上傳檢核")
 def _failed_read(ctx: Context, step: str, exc: InputError, params: dict[str, object]) -> ActionResult:
     """Input that cannot be read at all: a finding with its place, nothing written but the log."""
     where = exc.where or Location()
-    text = exc.message + (f"（讀到「{exc.found}」）" if exc.found is not ... else "")
+    text = exc.message + (f"（讀到「{show_found(exc.found)}」）" if exc.found is not ... else "")
     result = ActionResult(
         step, f"無法讀取：{exc}", exit_code=ExitCode.BAD_INPUT, params=params,
         findings=[Finding("unreadable_input", text, where)],

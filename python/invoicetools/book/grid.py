@@ -21,7 +21,16 @@ def sheet_names(path: Path) -> list[str]:
     try:
         return list(fastexcel.read_excel(str(path)).sheet_names)
     except Exception as exc:  # fastexcel's own error types
-        raise InputError(f"無法開啟 Excel 檔：{exc}", where=Location(file=path.name)) from exc
+        raise InputError(f"無法開啟 Excel 檔：檔案不是有效的 .xlsx/.xlsm 或已損毀；請在 Excel 開啟後另存新檔再試"
+                         f"（{_detail(exc)}）", where=Location(file=path.name)) from exc
+
+
+def _detail(exc: BaseException) -> str:
+    """The reader's own words, first line only and short (its full text names folders and repeats itself)."""
+    from ..domain.errors import show_found
+
+    lines = str(exc).strip().splitlines()
+    return show_found(lines[0] if lines else type(exc).__name__, 120)
 
 
 CACHE_MIN_ROWS = 50_000  # smaller sheets are read directly (well under a second)
@@ -136,7 +145,7 @@ def _load_grid(path: Path, sheet: str, first_row: int | None) -> pd.DataFrame:
         text = str(exc).lower()
         if "empty" in text or "no data" in text or "could not determine" in text:
             return pd.DataFrame()
-        raise InputError(f"無法讀取工作表：{exc}", where=where) from exc
+        raise InputError(f"無法讀取工作表：內容已損毀或不是 Excel 的格式（{_detail(exc)}）", where=where) from exc
     if first_row is None:
         from .xlsx_package import Package
 

@@ -199,6 +199,10 @@ class Package:
                 raise damaged(self.path, part) from exc
             if isinstance(exc, OSError):
                 raise InputError(f"無法寫入活頁簿：{exc.strerror or exc}；活頁簿未被修改", where=where) from exc
+            if isinstance(exc, InputError) and exc.where is None:  # a cell that cannot be written: say on which sheet
+                sheet = next((name for name, p in self.sheet_parts.items() if p == part), None)
+                raise InputError(f"{exc.message}；活頁簿未被修改", where=Location(file=str(dest), sheet=sheet),
+                                 found=exc.found) from exc
             raise
 
     @staticmethod

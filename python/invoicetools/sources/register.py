@@ -80,10 +80,11 @@ def read_register(path: Path) -> tuple[pd.DataFrame, Location]:
     """
     from ..book.grid import sheet_names
     from ..domain.errors import InputError
-    from .tabular import EXCEL_SUFFIXES, read_table_file
+    from .tabular import EXCEL_SUFFIXES, check_file, read_table_file
 
     where = Location(file=path.name)
     if path.suffix.lower() in EXCEL_SUFFIXES and path.is_file():
+        check_file(path)  # a 2 GB file is refused before the workbook reader opens it
         first_error: InputError | None = None
         for name in sheet_names(path):
             try:

@@ -10,18 +10,20 @@ lines and missing headers are ``InputError`` with the place.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..book.grid import load_grid, sheet_names, table_from_grid
 from ..book.io import find_header_row
 from ..book.layout import Table
+from ..book.xlsx_cells import MAX_CELL_TEXT
 from ..domain.errors import InputError, Location
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CSV_SUFFIXES", "EXCEL_SUFFIXES", "decode_text", "read_table_file"]
+__all__ = ["CSV_SUFFIXES", "EXCEL_SUFFIXES", "check_file", "decode_text", "read_table_file"]
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -78,11 +80,11 @@ def _read_csv(path: Path, table: Table) -> pd.DataFrame:
     head_rows = list(csv.reader(head_lines, delimiter=delimiter))
     header_index = find_header_row(head_rows, table, where=where)
     width = len(head_rows[header_index])
+    header = head_rows[header_index]
     try:
         frame = _read_csv_fast(text, delimiter, header_index, width)
     except Exception:
-        frame = _read_csv_checked(text, delimiter, header_index, width, where)
-    header = head_rows[header_index]
+        frame = _read_csv_checked(text, delimiter, header_index, width, where, header)
     grid = pd.DataFrame(
         [header], columns=range(1, width + 1), index=[header_index + 1]
     )
@@ -106,13 +108,19 @@ def _read_csv_fast(text: str, delimiter: str, header_index: int, width: int) -> 
             quoted_strings_can_be_null=True,
         ),
     )
+    import pyarrow.compute as pc
+
+    for column in table.columns:
+        if len(column) and (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_TEXT:
+            raise ValueError("a cell longer than Excel allows")  # the checked path says where
     frame = table.to_pandas()
     frame.index = range(header_index + 2, header_index + 2 + len(frame))
     return frame
 
 
-def _read_csv_checked(text: str, delimiter: str, header_index: int, width: int, where: Location) -> pd.DataFrame:
-    """Slow path with exact line numbers (quoted newlines, ragged lines): says which line is wrong."""
+def _read_csv_checked(text: str, delimiter: str, header_index: int, width: int, where: Location,
+                      header: Sequence[str] = ()) -> pd.DataFrame:
+    """Slow path with exact line numbers (quoted newlines, ragged lines, huge cells): says which line is wrong."""
     import csv
 
     import pandas as pd
@@ -120,9 +128,16 @@ def _read_csv_checked(text: str, delimiter: str, header_index: int, width: int, 
     rows: list[list[str | None]] = []
     index: list[int] = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    start = 1  # the line where the current record begins
+    last_line = text.count("\n") + (not text.endswith("\n"))
     try:
         for record in reader:
-            line = reader.line_num
+            line, first, start = reader.line_num, start, reader.line_num + 1
+            if line == last_line and any(v.endswith(("\n", "\r")) for v in record):
+                raise InputError(  # a quote that is never closed swallows the rest of the file
+                    "這一列的引號（\"）沒有結束，後面各列都被當成同一格；請檢查這一列的引號",
+                    where=where.with_row(first),
+                )
             if line <= header_index + 1:
                 continue
             if len(record) > width and any(v.strip() for v in record[width:]):
@@ -131,6 +146,11 @@ def _read_csv_checked(text: str, delimiter: str, header_index: int, width: int, 
                     where=where.with_row(line),
                 )
             record = record[:width] + [""] * (width - len(record))
+            for i, value in enumerate(record):
+                if len(value) > MAX_CELL_TEXT:  # a sheet cannot hold it: refuse rather than cut it
+                    column = str(header[i]).strip() if i < len(header) else None
+                    raise InputError(f"這一格有 {len(value):,} 字，超過 Excel 儲存格上限 {MAX_CELL_TEXT:,} 字",
+                                     where=where.with_row(line, column), found=value)
             rows.append([v if v != "" else None for v in record])
             index.append(line)
     except csv.Error as exc:
@@ -155,8 +175,8 @@ def _read_excel(path: Path, table: Table, sheet: str | None) -> pd.DataFrame:
     raise InputError("檔案中沒有資料", where=where)
 
 
-def read_table_file(path: Path, table: Table, *, sheet: str | None = None) -> pd.DataFrame:
-    """Read a CSV or Excel file as ``table``'s raw rows (text), index = source line/row number."""
+def check_file(path: Path) -> None:
+    """Refuse, before anything opens it, a file that is missing, a folder, empty or over 2 GB."""
     where = Location(file=path.name)
     if not path.exists():
         raise InputError("找不到檔案", where=where)
@@ -167,6 +187,12 @@ def read_table_file(path: Path, table: Table, *, sheet: str | None = None) -> pd
         raise InputError("檔案是空的", where=where)
     if size > MAX_FILE_BYTES:
         raise InputError(f"檔案太大（{size / 1024**3:.1f} GB），上限 2 GB；請分批匯入", where=where)
+
+
+def read_table_file(path: Path, table: Table, *, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV or Excel file as ``table``'s raw rows (text), index = source line/row number."""
+    where = Location(file=path.name)
+    check_file(path)
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, table, sheet)

@@ -44,7 +44,7 @@ import numpy.typing as npt
 
 from ..domain import periods, ubn
 from ..domain._text import to_ascii
-from ..domain.errors import Finding, Location, Severity, ValidationError
+from ..domain.errors import Finding, Location, Severity, ValidationError, show_found
 from ..domain.invoice_number import KEY_BASE, track_code, track_from_code
 from ..domain.ranges import BOOKLET, merge, split_booklets
 
@@ -246,13 +246,13 @@ def parse_track_rows(
                     ubn_cache[b] = exc
             got = ubn_cache[b]
             if isinstance(got, ValidationError):
-                bad(i, BAN, "track_ubn", f"營業人統編：{got.message}（讀到「{b}」）")
+                bad(i, BAN, "track_ubn", f"營業人統編：{got.message}（讀到「{show_found(b)}」）")
             else:
                 out_ban[i] = got
         # 發票類別代號
         t = types[i]
         if t is None or t not in _TYPES:
-            bad(i, TYPE, "track_type", f"{_BAD_TYPE}（讀到「{t or '（空白）'}」）")
+            bad(i, TYPE, "track_type", f"{_BAD_TYPE}（讀到「{show_found(t)}」）")
         else:
             out_type[i] = _TYPES[t]
         # 發票期別 / 申報年月
@@ -263,9 +263,9 @@ def parse_track_rows(
             p_label = parse_period(label_text) if label_text is not None else None
             p_code = parse_period(code_text) if code_text is not None else None
             if isinstance(p_label, ValidationError):
-                bad(i, LABEL, "track_period", f"發票期別：{p_label.message}（讀到「{label_text}」）")
+                bad(i, LABEL, "track_period", f"發票期別：{p_label.message}（讀到「{show_found(label_text)}」）")
             elif isinstance(p_code, ValidationError):
-                bad(i, PERIOD, "track_period", f"申報年月：{p_code.message}（讀到「{code_text}」）")
+                bad(i, PERIOD, "track_period", f"申報年月：{p_code.message}（讀到「{show_found(code_text)}」）")
             elif p_label is not None and p_code is not None and p_label != p_code:
                 bad(i, PERIOD, "track_period",
                     f"發票期別 {p_label.label} 與申報年月 {p_code.code} 不一致")
@@ -277,7 +277,7 @@ def parse_track_rows(
         raw_track = tracks[i]
         tr = raw_track.upper() if raw_track is not None else None
         if tr is None or not _TRACK_RE.match(tr):
-            bad(i, TRACK, "track_track", f"發票字軌名稱應為 2 個英文字母（讀到「{tracks[i] or '（空白）'}」）")
+            bad(i, TRACK, "track_track", f"發票字軌名稱應為 2 個英文字母（讀到「{show_found(tracks[i])}」）")
             tr = None
         else:
             out_track[i] = tr
@@ -294,7 +294,7 @@ def parse_track_rows(
                 elif full and (tr is None or full.group(1) == tr):
                     number = int(full.group(2))
             if number is None:
-                bad(i, column, "track_number", f"{column}應為 8 位數字（讀到「{text or '（空白）'}」）")
+                bad(i, column, "track_number", f"{column}應為 8 位數字（讀到「{show_found(text)}」）")
             else:
                 out[i] = f"{number:08d}"
             numbers.append(number)
@@ -805,7 +805,7 @@ def machine_requests(
             try:
                 applies = periods.parse(when[i]).code
             except ValidationError as exc:
-                findings.append(Finding("alloc_machine_period", f"所屬年月：{exc.message}（讀到「{when[i]}」）",
+                findings.append(Finding("alloc_machine_period", f"所屬年月：{exc.message}（讀到「{show_found(when[i])}」）",
                                         _where_of(where, row, M_PERIOD)))
                 continue
             if applies != p.code:
@@ -844,7 +844,7 @@ def machine_requests(
                 count = int(number)
             else:
                 findings.append(Finding("alloc_machine_count",
-                                        f"組數應為 0 以上的整數（每組 50 張）（讀到「{raw_count}」）",
+                                        f"組數應為 0 以上的整數（每組 50 張）（讀到「{show_found(raw_count)}」）",
                                         _where_of(where, row, M_COUNT)))
                 continue
         if count is None:
@@ -853,7 +853,7 @@ def machine_requests(
         raw_pref = prefs[i]
         pref = raw_pref.upper() if raw_pref else None
         if pref is not None and not _TRACK_RE.match(pref):
-            findings.append(Finding("alloc_machine_track", f"發票字軌應為 2 個英文字母（讀到「{prefs[i]}」）",
+            findings.append(Finding("alloc_machine_track", f"發票字軌應為 2 個英文字母（讀到「{show_found(prefs[i])}」）",
                                     _where_of(where, row, M_TRACK)))
             continue
         branch = branches[i]
@@ -861,7 +861,7 @@ def machine_requests(
             try:
                 branch = ubn.validate(branch)
             except ValidationError as exc:
-                findings.append(Finding("alloc_machine_branch", f"分支機構統編：{exc.message}（讀到「{branch}」）",
+                findings.append(Finding("alloc_machine_branch", f"分支機構統編：{exc.message}（讀到「{show_found(branch)}」）",
                                         _where_of(where, row, M_BRANCH)))
                 continue
         requests.append(MachineRequest(a, m, count, pref, kinds[i], scopes[i], branch, _where_of(where, row, None)))
@@ -1251,7 +1251,7 @@ def branch_plans(
         try:
             branch = ubn.validate(aban[i])
         except ValidationError as exc:
-            findings.append(Finding("e0401_branch_ubn", f"營業人統編：{exc.message}（讀到「{aban[i]}」）",
+            findings.append(Finding("e0401_branch_ubn", f"營業人統編：{exc.message}（讀到「{show_found(aban[i])}」）",
                                     Location(here.file, here.sheet, here.row, A_BAN)))
             continue
         lo, hi = int(ab[i]), int(ae[i])
