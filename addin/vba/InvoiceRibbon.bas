@@ -66,6 +66,11 @@ Public Sub OnTracksAllocate(control As IRibbonControl)
     RefreshDeadline
 End Sub
 
+Public Sub OnForecastUpdate(control As IRibbonControl)
+    InvoiceTools.ForecastUpdate
+    RefreshDeadline
+End Sub
+
 Public Sub OnE0401Export(control As IRibbonControl)
     InvoiceTools.E0401Export
     RefreshDeadline
@@ -93,6 +98,11 @@ End Sub
 
 Public Sub OnGapsVoid(control As IRibbonControl)
     InvoiceTools.GapsVoid
+    RefreshDeadline
+End Sub
+
+Public Sub OnGapsUnvoid(control As IRibbonControl)
+    InvoiceTools.GapsUnvoid
     RefreshDeadline
 End Sub
 

@@ -27,14 +27,18 @@ End Function
 Public Function TextPythonMissing() As String
     Dim s As String
     s = ChrW(25214) & ChrW(19981) & ChrW(21040) & " Python" & ChrW(65306) & "{0}"
-    s = s & vbLf & vbLf & ChrW(35531) & ChrW(37325) & ChrW(26032) & ChrW(22519)
-    s = s & ChrW(34892) & " InvoiceTools " & ChrW(23433) & ChrW(35037) & ChrW(31243)
-    s = s & ChrW(24335) & ChrW(65307) & ChrW(22914) & ChrW(26524) & ChrW(20173)
-    s = s & ChrW(28982) & ChrW(19981) & ChrW(34892) & ChrW(65292) & ChrW(35531)
-    s = s & ChrW(25226) & ChrW(36889) & ChrW(20491) & ChrW(30059) & ChrW(38754)
-    s = s & ChrW(25130) & ChrW(22294) & ChrW(32102) & " IT" & ChrW(65288) & ChrW(35373)
-    s = s & ChrW(23450) & ChrW(38917) & ChrW(30446) & " Interpreter_Win" & ChrW(65289)
-    s = s & ChrW(12290)
+    s = s & vbLf & vbLf & ChrW(35531) & ChrW(22312) & ChrW(21629) & ChrW(20196)
+    s = s & ChrW(25552) & ChrW(31034) & ChrW(23383) & ChrW(20803) & ChrW(22519)
+    s = s & ChrW(34892) & " invoicetools addin install" & ChrW(65288) & ChrW(23531)
+    s = s & ChrW(20837) & " Python " & ChrW(30340) & ChrW(20301) & ChrW(32622)
+    s = s & ChrW(65289) & ChrW(65307) & ChrW(27963) & ChrW(38913) & ChrW(31807)
+    s = s & ChrW(30340) & ChrW(25353) & ChrW(37397) & ChrW(21063) & ChrW(35712)
+    s = s & ChrW(21462) & ChrW(38577) & ChrW(34255) & ChrW(24037) & ChrW(20316)
+    s = s & ChrW(34920) & " xlwings.conf " & ChrW(30340) & " Interpreter_Win"
+    s = s & ChrW(12290) & ChrW(20173) & ChrW(28982) & ChrW(19981) & ChrW(34892)
+    s = s & ChrW(26178) & ChrW(65292) & ChrW(35531) & ChrW(25226) & ChrW(36889)
+    s = s & ChrW(20491) & ChrW(30059) & ChrW(38754) & ChrW(25130) & ChrW(22294)
+    s = s & ChrW(32102) & " IT" & ChrW(12290)
     TextPythonMissing = s
 End Function
 

@@ -26,6 +26,10 @@ Public Sub TracksAllocate()
     RunStep "import invoicetools.excel as x; x.tracks_allocate()"
 End Sub
 
+Public Sub ForecastUpdate()
+    RunStep "import invoicetools.excel as x; x.forecast_update()"
+End Sub
+
 Public Sub E0401Export()
     RunStep "import invoicetools.excel as x; x.e0401_export()"
 End Sub
@@ -48,6 +52,10 @@ End Sub
 
 Public Sub GapsVoid()
     RunStep "import invoicetools.excel as x; x.gaps_void()"
+End Sub
+
+Public Sub GapsUnvoid()
+    RunStep "import invoicetools.excel as x; x.gaps_unvoid()"
 End Sub
 
 Public Sub E0402Export()

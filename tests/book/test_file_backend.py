@@ -186,3 +186,29 @@ def test_big_sheet_cache_hits_only_for_unchanged_content(layout_book: Path, tmp_
     book.commit()
     changed = FileBook(layout_book).read_table(t)
     assert changed["發票號碼"].tolist() == ["AB00000002"]
+
+
+def test_cell_styles_of_the_first_data_row_carry_over(tmp_path: Path) -> None:
+    """A template that formats its table cells (the blue input cells of 設定) keeps them after a write."""
+    import xlsxwriter
+
+    path = tmp_path / "styled.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    blue = wb.add_format({"bg_color": "#DDEBF7", "num_format": "@"})
+    for sheet in layout.SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        if sheet.name == "設定":
+            t = layout.table("設定")
+            ws.write(0, 0, "設定")
+            ws.add_table(t.header_row - 1, 0, t.header_row, 2, {"name": t.name, "columns": [{"header": h} for h in t.headers]})
+            ws.write_string(t.header_row, 0, "統一編號")
+            ws.write_string(t.header_row, 1, "", blue)
+    wb.close()
+    from invoicetools.book.settings import write_settings
+
+    book = FileBook(path)
+    write_settings(book, {"統一編號": "04595257", "公司名稱": "測試"})
+    book.commit()
+    ws = openpyxl.load_workbook(path)["設定"]
+    assert ws["B5"].value == "04595257" and ws["B5"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert ws["B6"].fill.fgColor.rgb.endswith("DDEBF7")

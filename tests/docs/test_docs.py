@@ -181,7 +181,7 @@ def test_single_sheet_copy_keeps_one_printable_sheet(template_book: Path) -> Non
         vml_name = "xl/drawings/" + re.search(r'Target="\.\./drawings/([^"]+\.vml)"', rels).group(1)  # type: ignore[union-attr]
         buttons = [s for s in re.findall(r"<v:shape\b.*?</v:shape>", z.read(vml_name).decode(), flags=re.S)
                    if 'ObjectType="Button"' in s]
-        assert len(buttons) == 2 and "檢查" in buttons[0] and "確定" in buttons[1]
+        assert len(buttons) == 3 and "檢查" in buttons[0] and "確定" in buttons[1] and "取消作廢" in buttons[2]
         assert not [b for b in buttons if "<x:PrintObject>False</x:PrintObject>" in b]
         assert "Noto Sans CJK TC" in z.read("xl/styles.xml").decode()
 

@@ -138,7 +138,7 @@ def test_void_refuses_while_upload_check_has_rows_for_the_period_and_account() -
                                            "發票號碼": ["KA12340030", "KB00000001"], "問題": ["未上傳", "未上傳"]}))
     with pytest.raises(RefusalError) as err:
         void_gaps(ctx_for(book))
-    assert "[漏上傳檢核] 仍有 1 筆 11402" in str(err.value) and "--force" in str(err.value)
+    assert "[漏上傳檢核] 仍有 1 筆 11402" in str(err.value) and "需提供原因" in str(err.value)
     assert err.value.exit_code == ExitCode.FINDINGS
     # another 帳別's rows do not block
     result = void_gaps(ctx_for(book), account="B")

@@ -41,9 +41,9 @@ def test_every_button_has_its_function() -> None:
     for name in ("跳號作廢", "E0402"):
         for button in layout.sheet(name).buttons:
             assert callable(getattr(excel, layout.action(button.action).function))
-    assert set(gaps_buttons.__all__) == {"gaps_check", "gaps_void"}
+    assert set(gaps_buttons.__all__) == {"gaps_check", "gaps_unvoid", "gaps_void"}
     assert set(e0402_buttons.__all__) == {"e0402_export"}
-    assert [b.caption for b in layout.sheet("跳號作廢").buttons] == ["檢查", "確定"]
+    assert [b.caption for b in layout.sheet("跳號作廢").buttons] == ["檢查", "確定", "取消作廢"]
     assert [b.caption for b in layout.sheet("E0402").buttons] == ["轉出"]
 
 

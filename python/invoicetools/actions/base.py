@@ -103,6 +103,15 @@ class ActionResult:
         return "\n".join(parts)
 
 
+def _typed_old(io: WorkbookIO, table: layout.Table) -> Any:
+    """The rows already on a sheet we append to, with their types back (dates stay dates)."""
+    from ..book.tables import typed
+    from ..domain.errors import Location
+
+    frame, _ = typed(io.read_table(table), table, Location(file=io.name, sheet=table.sheet))
+    return frame
+
+
 def _format_params(params: Mapping[str, object]) -> str:
     return "; ".join(f"{k}={v}" for k, v in params.items() if v not in (None, "", False))
 
@@ -112,7 +121,7 @@ def write_findings(io: WorkbookIO, step: str, findings: Sequence[Finding], now: 
     import pandas as pd
 
     table = layout.table("檢核訊息")
-    old = io.read_table(table)
+    old = _typed_old(io, table)
     if "步驟" in old.columns:
         old = old[old["步驟"].astype("string").fillna("") != step]
     shown = list(findings[:MAX_FINDINGS_ROWS])
@@ -142,7 +151,7 @@ def append_log(io: WorkbookIO, result: ActionResult, now: datetime.datetime, use
     import pandas as pd
 
     table = layout.table("執行紀錄")
-    old = io.read_table(table)
+    old = _typed_old(io, table)
     row = {
         "時間": now.replace(microsecond=0),
         "使用者": user,

@@ -446,7 +446,7 @@ def export_e0402(
         n = int(pending["count"].sum())
         raise RefusalError(
             f"{p.label} 還有 {len(pending):,} 組、共 {n:,} 張跳號待確認，不能轉出 E0402：請到[跳號作廢]工作表確認，"
-            "確定從未開立後按[確定]整批作廢（invoicetools gaps --void），或加 --force 原因 強制轉出（原因會寫入執行紀錄）。")
+            "確定從未開立後按[確定]整批作廢；若確定要強制轉出，需提供原因（會寫入執行紀錄）。")
     owned = owned_allocation(ctx, p, settings, run)
     if run.machines.frame.empty and not owned.group.size:
         raise InputError(f"{p.label} 沒有配號資料：請先匯入[字軌配號]並在[配號設定]按[配號]")

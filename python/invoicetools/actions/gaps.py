@@ -528,7 +528,7 @@ def void_gaps(ctx: Context, period: str | None = None, account: str | None = Non
                                         rows=_records(written), next_step=_next_step(run.result)))
     reasons = _refusals(ctx, run, targets)
     if reasons and not forced:
-        raise RefusalError("不能整批作廢：" + "；".join(reasons) + "。若確定要作廢，請加 --force 原因（原因會寫入執行紀錄）。")
+        raise RefusalError("不能整批作廢：" + "；".join(reasons) + "。若確定要作廢，需提供原因（會寫入執行紀錄）。")
     total = int(targets["count"].sum())
     note = _upload_check_note(ctx, run.period)
     prompt = "\n".join([

@@ -217,6 +217,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("tracks_allocate", "tracks_allocate", "TracksAllocate", "配號", "配號",
            "依機台配號設定，把 50 張一組的發票分配給各帳別與機台", "TableInsert", "A",
            cli="invoicetools tracks allocate --book BOOK"),
+    Action("forecast_update", "forecast_update", "ForecastUpdate", "預估組數", "配號",
+           "依各機台歷史用量建議下期組數，並警告會在期末前用完的機台（18 日前調整）", "ChartTrendline", "T",
+           cli="invoicetools forecast --book BOOK"),
     Action("e0401_export", "e0401_export", "E0401Export", "轉出E0401", "配號",
            "產生分支機構配號檔 E0401 到 Turnkey 資料夾", "XmlExport", "B",
            cli="invoicetools tracks e0401 --book BOOK"),
@@ -235,6 +238,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("gaps_void", "gaps_void", "GapsVoid", "整批作廢", "跳號作廢",
            "確認後把列出的跳號一次標為已作廢（寫入執行紀錄）", "ReviewDeleteComment", "V",
            cli="invoicetools gaps --book BOOK --period 11302 --void"),
+    Action("gaps_unvoid", "gaps_unvoid", "GapsUnvoid", "取消作廢", "跳號作廢",
+           "把本期已作廢的跳號改回待確認（寫入執行紀錄）", "Undo", "U",
+           cli="invoicetools gaps --book BOOK --period 11302 --unvoid"),
     Action("e0402_export", "e0402_export", "E0402Export", "轉出", "E0402",
            "產生空白未使用字軌檔 E0402（通過 XSD 驗證）到 Turnkey 資料夾", "FileSaveAs", "E",
            cli="invoicetools e0402 --book BOOK --period 11302 --out DIR"),
@@ -248,8 +254,8 @@ ACTIONS: tuple[Action, ...] = (
            "更新本期與下期的重要日期與剩餘天數", "CalendarInsert", "C",
            cli="invoicetools calendar --book BOOK"),
     Action("settings_open", "settings_open", "SettingsOpen", "設定", "設定",
-           "公司、帳別、申報年月、MIG 版本、Turnkey 資料夾與加值中心登入", "ControlProperties", "S",
-           cli="invoicetools settings --book BOOK"),
+           "加值中心登入資訊：存入 Windows 認證管理員（工作表只顯示是否已儲存）", "ControlProperties", "S",
+           cli="invoicetools tracks login --book BOOK --provider ecpay"),
     Action("diagnose", "diagnose", "Diagnose", "診斷", "設定",
            "檢查 Python、版本、巨集與 Turnkey 資料夾，並說明如何修正", "Help", "H",
            cli="invoicetools doctor"),
@@ -276,7 +282,7 @@ SETTING_KEYS: tuple[tuple[str, str, str], ...] = (
     # label, default, note
     ("統一編號", "", "公司統一編號（8 碼）；E0402 的 HeadBan"),
     ("公司名稱", "", "顯示在報表表頭"),
-    ("帳別", "", "預設帳別；各步驟可另行指定"),
+    ("帳別", "", "沒有[配號設定]時跳號檢查所用的帳別；步驟工作表的帳別留空表示全部帳別"),
     ("申報年月", "", "本期，例如 11402 或 114/01 ~ 114/02"),
     ("MIG版本", "4.1", "4.1（預設）、4.0 或 3.2"),
     ("Turnkey資料夾", "", "例如 C:\\EINVTurnkey；E0401/E0402 寫入其 UpCast"),
@@ -301,7 +307,7 @@ _SETTINGS = Sheet(
 
 _TRACKS = Sheet(
     "字軌配號", Role.INPUT, "字軌配號（財政部配號檔）",
-    hint="按[手動匯入]選擇配號檔，或[自動匯入]從加值中心下載；請勿手動修改。",
+    hint="按[手動匯入]選擇配號檔，或[自動匯入]從加值中心下載；字軌與號碼請勿修改，[擁有者]可填 本系統、其他系統 或加值中心名稱。",
     table=Table("tblTracks", "字軌配號", 4, (
         Column("營業人統編", ID, 12, required=True, aliases=("統一編號", "統編", "Ban")),
         Column("發票類別代號", ID, 8, required=True, aliases=("類別代號", "InvoiceType")),
@@ -364,7 +370,7 @@ _ALLOCATION = Sheet(
         Column("預估說明", C, 44, note="用量趨勢；目前速度是否會在期末前用完"),
     )),
     buttons=(_btn("tracks_import", "D3"), _btn("tracks_fetch", "F3"), _btn("tracks_allocate", "H3"),
-             _btn("e0401_export", "J3")),
+             _btn("e0401_export", "J3"), _btn("forecast_update", "L3")),
 )
 
 _INVOICES = Sheet(
@@ -433,7 +439,7 @@ _UPLOAD_CHECK = Sheet(
         Column("期限", DT, 17),
         Column("說明", C, 36),
     )),
-    buttons=(_btn("status_download", "D3"), _btn("check_upload", "G3", "查詢 [F10]")),
+    buttons=(_btn("status_download", "D3"), _btn("check_upload", "G3", "查詢（速查）")),
 )
 
 _GAPS = Sheet(
@@ -453,11 +459,11 @@ _GAPS = Sheet(
         Column("迄號", ID, 11),
         Column("張數", N, 8),
         Column("類型", C, 8, note="跳號 / 未使用"),
-        Column("處理", C, 8, note="待確認 / 已作廢"),
+        Column("處理", C, 10, note="待確認 / 已作廢 / 待補ERP資料"),
         Column("原因", C, 30, note="平台有此發票（ERP 資料缺漏）或從未開立"),
         Column("申報年月", ID, 9),
     )),
-    buttons=(_btn("gaps_check", "D3"), _btn("gaps_void", "F3", "確定")),
+    buttons=(_btn("gaps_check", "D3"), _btn("gaps_void", "F3", "確定"), _btn("gaps_unvoid", "H3")),
 )
 
 _E0402 = Sheet(

@@ -163,6 +163,7 @@ def rewrite_sheet(
 
     out_rows: list[str] = []
     beside: dict[int, str] = {}  # data rows: the kept cells beside the table, as row XML
+    data_styles: dict[int, int] = {}
     max_row = 0
     max_col = max([c for p in patches.values() for c in p] + [table.span[1] if table else 1])
     pos = inner_start
@@ -178,6 +179,12 @@ def rewrite_sheet(
             continue
         r = int(rm.group(1))
         if first_data is not None and r >= first_data:
+            if not data_styles:  # the first old data row's cell styles carry over to the new rows
+                for cm in _CELL.finditer(body):
+                    sm = _STYLE.search(cm.group(0).split(">", 1)[0])
+                    if sm:
+                        data_styles[column_number(cm.group(1))] = int(sm.group(1))
+                data_styles.setdefault(0, -1)  # seen, even when it had no styles
             if fast:
                 break
             kept = _patch_row(attrs, body, r, pending.pop(r, {}), clear_span, styles)
@@ -210,7 +217,8 @@ def rewrite_sheet(
     yield "".join(out_rows).encode()
     if table is not None:
         letters = [column_letter(table.first_col + j) for j in range(len(table.headers))]
-        col_styles = [styles.get(table.first_col + j) for j in range(len(table.headers))]
+        col_styles = [data_styles.get(table.first_col + j, styles.get(table.first_col + j))
+                      for j in range(len(table.headers))]
         if not beside:
             for chunk in rows_xml(table.frame, table.header_row + 1, letters, col_styles):
                 yield chunk.encode()

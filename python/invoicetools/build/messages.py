@@ -28,8 +28,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "PythonMissing": (
         "找不到 Python：{0}\n\n"
-        "請重新執行 InvoiceTools 安裝程式；如果仍然不行，請把這個畫面截圖給 IT"
-        "（設定項目 Interpreter_Win）。",
+        "請在命令提示字元執行 invoicetools addin install（寫入 Python 的位置）；"
+        "活頁簿的按鈕則讀取隱藏工作表 xlwings.conf 的 Interpreter_Win。仍然不行時，請把這個畫面截圖給 IT。",
         "the configured interpreter {0} does not exist",
     ),
     "PythonFailed": (

@@ -40,7 +40,6 @@ ADDIN_SHEET_NOTE = (
 
 # Conditional formats on status-like columns: (sheet, column) -> [(text, fill colour)]
 STATUS_COLOURS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
-    ("跳號作廢", "處理"): (("待確認", "#FFF2CC"), ("已作廢", "#E2EFDA")),
     ("漏上傳檢核", "問題"): (
         ("未上傳", "#F8CBAD"),
         ("上傳失敗", "#F8CBAD"),
@@ -48,6 +47,12 @@ STATUS_COLOURS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
         ("重號", "#F8CBAD"),
     ),
     ("發票資料", "狀態"): (("作廢", "#EDEDED"), ("註銷", "#EDEDED")),
+    ("跳號作廢", "處理"): (("待確認", "#FFF2CC"), ("已作廢", "#E2EFDA"), ("待補ERP資料", "#F8CBAD")),
+}
+
+# Date-time columns highlighted when past due: (sheet, column) -> fill colour
+OVERDUE_COLOURS: dict[tuple[str, str], str] = {
+    ("漏上傳檢核", "期限"): "#FF9999",
 }
 
 
@@ -259,6 +264,20 @@ def _write_table(ws: Worksheet, sheet: L.Sheet, table: L.Table, fmt: _Formats) -
                     "criteria": "containing",
                     "value": text,
                     "format": fmt.get(bg_color=colour),
+                },
+            )
+        overdue = OVERDUE_COLOURS.get((sheet.name, col.header))
+        if overdue:
+            cell = f"${L.column_letter(first_col + i + 1)}{first_row + 2}"
+            ws.conditional_format(
+                first_row + 1,
+                first_col + i,
+                1_048_575,
+                first_col + i,
+                {
+                    "type": "formula",
+                    "criteria": f'=AND({cell}<>"",{cell}<NOW())',
+                    "format": fmt.get(bg_color=overdue, bold=True),
                 },
             )
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from .. import __version__
-from ..domain.errors import ExitCode, InvoiceToolsError
+from ..domain.errors import ExitCode, InvoiceToolsError, RefusalError
 
 __all__ = ["main"]
 
@@ -74,6 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.handler(args)
         return int(code or 0)
+    except RefusalError as exc:
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"未執行：{exc}\n命令列：確定要執行時，加上 --force 原因 再執行一次。\n")
+        return exc.exit_code
     except InvoiceToolsError as exc:
         if debug:
             traceback.print_exc()

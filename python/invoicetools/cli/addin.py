@@ -58,8 +58,8 @@ def register(sub: Any) -> None:
 
 
 def _targets(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", metavar="DIR", help="增益集資料夾（預設 %APPDATA%\\Microsoft\\AddIns）")
-    p.add_argument("--config-dir", metavar="DIR", help="設定檔資料夾（預設 %USERPROFILE%\\.invoicetools）")
+    p.add_argument("--target", metavar="DIR", help="增益集資料夾（預設 %%APPDATA%%\\Microsoft\\AddIns）")
+    p.add_argument("--config-dir", metavar="DIR", help="設定檔資料夾（預設 %%USERPROFILE%%\\.invoicetools）")
 
 
 def _folders(args: argparse.Namespace) -> tuple[Path, Path] | None:

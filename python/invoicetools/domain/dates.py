@@ -8,8 +8,8 @@
 Traceback (most recent call last):
     ...
 invoicetools.domain.errors.InvalidFormat: 日期無法辨識，請用 2024-01-05、2024/1/5、113/01/05 或 1130105（讀到「2024-02-30」）
->>> parse_datetime("2024/01/05 13:45:10")
-datetime.datetime(2024, 1, 5, 13, 45, 10)
+>>> parse_datetime("2024/01/05 13:45:10"), parse_datetime("2024/1/1 13:37"), parse_datetime("１１３／０１／０５")
+(datetime.datetime(2024, 1, 5, 13, 45, 10), datetime.datetime(2024, 1, 1, 13, 37), datetime.datetime(2024, 1, 5, 0, 0))
 >>> parse_date("45296"), parse_datetime("45296.5")
 (datetime.date(2024, 1, 5), datetime.datetime(2024, 1, 5, 12, 0))
 >>> to_roc(datetime.date(2024, 1, 5))
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
-from ._text import to_ascii
 from .errors import InvalidFormat
 
 if TYPE_CHECKING:
@@ -63,7 +63,9 @@ def parse_datetime(value: object) -> datetime.datetime:
         value = str(int(value)) if value == value and float(value).is_integer() else str(value)
     if not isinstance(value, str):
         raise InvalidFormat(_MESSAGE, found=value)
-    text = to_ascii(value)
+    # full-width → ASCII, but keep one space between a date and its time ("2024/1/1 13:37")
+    text = " ".join(unicodedata.normalize("NFKC", value).split())
+    text = re.sub(r"\s*([/\-.年月日:])\s*", r"\1", text)
     if _SERIAL_TEXT.match(text) and _SERIAL_MIN <= float(text) <= _SERIAL_MAX:
         return _from_serial(float(text)).replace(microsecond=0)  # a serial that arrived as text
     if text.endswith(".0") and text[:-2].isdigit():

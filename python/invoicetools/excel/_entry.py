@@ -16,7 +16,7 @@ from ..domain.errors import InvoiceToolsError
 if TYPE_CHECKING:
     from ..actions.base import ActionResult, Context
 
-__all__ = ["run_in_excel"]
+__all__ = ["run_in_excel", "with_reason_on_refusal"]
 
 TITLE = "InvoiceTools 電子發票"
 
@@ -60,3 +60,17 @@ def run_in_excel(action_key: str, body: Callable[[Context], ActionResult], *, bo
         )
         traceback.print_exc(limit=0)
     return None
+
+
+def with_reason_on_refusal(ctx: Context, run: Callable[[Context], ActionResult]) -> ActionResult:
+    """Run an action; when it refuses, show why and offer to go on with a reason (logged in 執行紀錄)."""
+    from ..domain.errors import RefusalError
+
+    try:
+        return run(ctx)
+    except RefusalError as exc:
+        reason = ctx.ask_text(f"{exc.message}\n\n若仍要執行，請輸入原因（會寫入執行紀錄）；按取消則不執行。", "")
+        if not reason or not reason.strip():
+            raise
+        ctx.force_reason = reason.strip()
+        return run(ctx)

@@ -21,7 +21,9 @@ def export(ctx: Context) -> ActionResult:
         value = values.get(key)
         return str(value).strip() if value is not None and str(value).strip() else None
 
-    return export_e0402(ctx, text("period"), text("out_dir"))
+    from ._entry import with_reason_on_refusal
+
+    return with_reason_on_refusal(ctx, lambda c: export_e0402(c, text("period"), text("out_dir")))
 
 
 def e0402_export() -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..actions.base import ActionResult, Context
 
-__all__ = ["gaps_check", "gaps_void"]
+__all__ = ["gaps_check", "gaps_unvoid", "gaps_void"]
 
 
 def _params(ctx: Context) -> tuple[str | None, str | None]:
@@ -32,17 +32,18 @@ def check(ctx: Context) -> ActionResult:
 def void(ctx: Context) -> ActionResult:
     """整批作廢 after the dialog; a refusal can be overridden with a reason the accountant types."""
     from ..actions.gaps import void_gaps
-    from ..domain.errors import RefusalError
+    from ._entry import with_reason_on_refusal
 
     period, account = _params(ctx)
-    try:
-        return void_gaps(ctx, period, account)
-    except RefusalError as exc:
-        reason = ctx.ask_text(f"{exc.message}\n\n若仍要整批作廢，請輸入原因（會寫入執行紀錄）；按取消則不作廢。", "")
-        if not reason or not reason.strip():
-            raise
-        ctx.force_reason = reason.strip()
-        return void_gaps(ctx, period, account)
+    return with_reason_on_refusal(ctx, lambda c: void_gaps(c, period, account))
+
+
+def unvoid(ctx: Context) -> ActionResult:
+    """取消作廢: the voided 跳號 of the sheet's period and 帳別 go back to 待確認."""
+    from ..actions.gaps import unvoid_gaps
+
+    period, account = _params(ctx)
+    return unvoid_gaps(ctx, period, account)
 
 
 def gaps_check() -> None:
@@ -55,3 +56,9 @@ def gaps_void() -> None:
     from ._entry import run_in_excel
 
     run_in_excel("gaps_void", void)
+
+
+def gaps_unvoid() -> None:
+    from ._entry import run_in_excel
+
+    run_in_excel("gaps_unvoid", unvoid)
