@@ -11,6 +11,11 @@ import pytest
 _TESTS = Path(__file__).resolve().parent
 if str(_TESTS) not in sys.path:
     sys.path.insert(0, str(_TESTS))
+# Test helper modules (fakes, references) are imported by name from their folder; pytest runs
+# with --import-mode=importlib, so folders are not on sys.path by themselves.
+for _folder in sorted(p for p in _TESTS.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
 from workbooks import layout_book, template_book  # noqa: E402,F401  (fixtures)
 

@@ -447,9 +447,9 @@ def _keyring(settings: Settings | None) -> list[Check]:
         ubn = settings.ubn
         if ubn is None:
             return out
-        from ..sources.providers.base import _resolve
+        from ..sources.providers.base import provider_class
 
-        provider = _resolve(settings.provider).name
+        provider = provider_class(settings.provider).name
         label = credentials.stored_label(provider, ubn)
     except InputError as exc:
         return [*out, Check("加值中心登入資訊", Verdict.NOTE, exc.message, "在[設定]修正加值中心名稱或統一編號")]

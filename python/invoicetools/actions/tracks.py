@@ -22,18 +22,25 @@ from typing import TYPE_CHECKING, Any
 
 from ..book import layout
 from ..book.io import WorkbookIO
-from ..book.settings import read_settings, write_settings
+from ..book.settings import read_settings
 from ..book.tables import read_typed
 from ..domain import periods
 from ..domain.errors import ExitCode, Finding, InputError, Location, Severity
 from .base import ActionResult, Context, finish
+from .provider_login import (
+    ask_credentials,
+    check_and_save,
+    provider_label,
+    provider_name,
+    show_login_state,
+    with_provider,
+)
 
 if TYPE_CHECKING:
     import httpx
     import pandas as pd
 
     from ..book.settings import Settings
-    from ..sources.credentials import Credentials
     from ..sources.mof_tracks import TrackSource
 
 __all__ = [
@@ -61,14 +68,6 @@ _SOURCE_NAMES = {"ecpay": "ECPay"}
 _TRUE = {"是", "y", "yes", "true", "1", "v", "t"}
 
 # What each provider's login asks for: (Credentials field, zh-TW prompt, secret?).
-LOGIN_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "ecpay": (
-        ("merchant_id", "綠界特店編號（MerchantID）", False),
-        ("hash_key", "綠界 HashKey（16 碼）", True),
-        ("hash_iv", "綠界 HashIV（16 碼）", True),
-    ),
-}
-_DEFAULT_FIELDS = (("merchant_id", "登入帳號", False), ("password", "密碼", True))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -250,62 +249,6 @@ def _import_sources(
     return finish(ctx, result)
 
 
-def _provider_name(settings: Settings, provider: str | None) -> str:
-    from ..sources.providers.base import _resolve
-
-    name = (provider or settings.provider or "").strip().lower()
-    if not name:
-        raise InputError("請在[設定]填寫加值中心（例如 ecpay），或用 --provider 指定")
-    return _resolve(name).name  # aliases (綠界 → ecpay); zh-TW error for an unknown name
-
-
-def _ask_credentials(
-    ctx: Context, name: str, ubn: str, *, merchant_id: str | None = None, url: str | None = None
-) -> Credentials | None:
-    """Ask for a provider login through the context; ``None`` when the accountant cancels."""
-    from ..sources.credentials import Credentials
-    from ..sources.providers.base import check_base_url
-
-    values: dict[str, str] = {}
-    for field_name, prompt, secret in LOGIN_FIELDS.get(name, _DEFAULT_FIELDS):
-        if field_name == "merchant_id" and merchant_id:
-            values[field_name] = merchant_id.strip()
-            continue
-        answer = ctx.ask_secret(f"{prompt}（統一編號 {ubn}）：") if secret else ctx.ask_text(
-            f"{prompt}（統一編號 {ubn}）：", "")
-        if answer is None:
-            return None
-        answer = answer.strip()
-        if not answer:
-            raise InputError(f"{prompt}不可空白")
-        values[field_name] = answer
-    if url is None:
-        answer = ctx.ask_text("登入網址（留空使用正式環境網址）：", "")
-        url = "" if answer is None else answer.strip()
-    if url:
-        url = check_base_url(url)
-    return Credentials(provider=name, ubn=ubn, url=url, **values)
-
-
-def _check_and_save(name: str, credentials: Credentials) -> None:
-    from ..sources import credentials as store
-    from ..sources.providers import get_provider
-
-    get_provider(name, credentials).close()  # checks the fields (lengths …) without any network call
-    store.save(credentials)
-
-
-def _show_login_state(ctx: Context, settings: Settings, name: str, ubn: str) -> str:
-    from ..sources import credentials as store
-
-    label = store.stored_label(name, ubn)
-    updates: dict[str, str | None] = {"登入資訊": label}
-    if not settings.provider:
-        updates["加值中心"] = name
-    write_settings(ctx.io, updates)
-    return label
-
-
 def login(
     ctx: Context, *, provider: str | None = None, merchant_id: str | None = None, url: str | None = None
 ) -> ActionResult:
@@ -313,17 +256,15 @@ def login(
 
     The sheet's 登入資訊 shows only whether it is stored. Nothing secret is written anywhere else.
     """
-    from ..sources.providers.base import _resolve
-
     settings = read_settings(ctx.io)
     ubn = settings.require_ubn()
-    name = _provider_name(settings, provider)
-    credentials = _ask_credentials(ctx, name, ubn, merchant_id=merchant_id, url=url)
+    name = provider_name(settings, provider)
+    credentials = ask_credentials(ctx, name, ubn, merchant_id=merchant_id, url=url)
     if credentials is None:
         raise InputError("已取消：沒有輸入登入資訊")
-    _check_and_save(name, credentials)
-    label = _show_login_state(ctx, settings, name, ubn)
-    shown = _resolve(name).label
+    check_and_save(name, credentials)
+    label = show_login_state(ctx, settings, name, ubn)
+    shown = provider_label(name)
     result = ActionResult(
         LOGIN_STEP,
         f"{shown}登入資訊（統一編號 {ubn}，帳號 {credentials.merchant_id}）已存入作業系統的密碼儲存區；"
@@ -340,9 +281,9 @@ def logout(ctx: Context, *, provider: str | None = None) -> ActionResult:
 
     settings = read_settings(ctx.io)
     ubn = settings.require_ubn()
-    name = _provider_name(settings, provider)
+    name = provider_name(settings, provider)
     removed = store.delete(name, ubn)
-    label = _show_login_state(ctx, settings, name, ubn)
+    label = show_login_state(ctx, settings, name, ubn)
     text = "已刪除" if removed else "原本就沒有儲存"
     result = ActionResult(LOGIN_STEP, f"{name} 登入資訊（統一編號 {ubn}）{text}；[設定]的登入資訊顯示「{label}」。",
                           params={"provider": name, "ubn": ubn, "logout": True})
@@ -369,13 +310,12 @@ def fetch_tracks(
     (設定 加值中心網址, else the login's, else the provider's production address);
     ``transport`` is the httpx seam for tests.
     """
-    from ..sources import credentials as store
     from ..sources.mof_tracks import from_allocations
-    from ..sources.providers import ProviderAuthError, ProviderNoDataError, get_provider
+    from ..sources.providers import Provider, ProviderNoDataError
 
     settings = read_settings(ctx.io)
     ubn = settings.require_ubn()
-    name = _provider_name(settings, provider)
+    name = provider_name(settings, provider)
     sheet_params = ctx.io.read_params(_SHEET)
     whole_year = all_year if all_year is not None else _flag(sheet_params.get("all_year"))
     the_period = _period(ctx, settings, period, required=not whole_year)
@@ -391,43 +331,21 @@ def fetch_tracks(
                 f"--year {year} 與申報年月 {the_period.code} 的年度不同；要下載全年請加 --all-year", found=year)
         roc_year, term, asked, force = the_period.roc_year, the_period.term, the_period.label, the_period
 
-    credentials = store.load(name, ubn)
-    if credentials is None:
-        credentials = _ask_credentials(ctx, name, ubn)
-        if credentials is None:
-            raise InputError(
-                f"尚未儲存加值中心（{name}）的登入資訊：請按[設定]的[儲存登入資訊]，"
-                f"或執行 invoicetools tracks login --book 活頁簿 --provider {name}")
-        _check_and_save(name, credentials)
-        _show_login_state(ctx, settings, name, ubn)
-
-    options = dict(provider_options or {})
-    address = base_url or settings.provider_url or None
     findings: list[Finding] = []
     ctx.progress(f"從加值中心下載 {asked} 的配號…", None, None)
-    for attempt in (1, 2):
-        client = get_provider(name, credentials, transport=transport, base_url=address, **options)
-        try:
-            with client:
-                allocations = client.fetch_tracks(roc_year, term)
-                warnings = list(client.warnings)
-            break
-        except ProviderAuthError as exc:
-            if attempt == 1 and ctx.confirm(f"{exc.message}\n\n要重新輸入登入資訊嗎？"):
-                again = _ask_credentials(ctx, name, ubn)
-                if again is not None:
-                    credentials = again
-                    _check_and_save(name, credentials)
-                    _show_login_state(ctx, settings, name, ubn)
-                    continue
-            raise InputError(
-                f"{exc.message}。請重新輸入登入資訊（[設定] › 儲存登入資訊，或 invoicetools tracks login）") from exc
-        except ProviderNoDataError as exc:
-            findings.append(Finding("track_fetch_nodata", exc.message, Location(file=client.label)))
-            result = ActionResult(IMPORT_STEP, f"{exc.message}。配號沒有變更。", exit_code=ExitCode.FINDINGS,
-                                  params={"provider": name, "year": roc_year, "term": term}, findings=findings)
-            ctx.io.set_status(_SHEET, result.message.splitlines()[0])
-            return finish(ctx, result)
+
+    def download(client: Provider) -> tuple[list[Any], list[str]]:
+        return client.fetch_tracks(roc_year, term), list(client.warnings)
+
+    try:
+        allocations, warnings = with_provider(ctx, settings, name, ubn, download, base_url=base_url,
+                                              transport=transport, options=provider_options)
+    except ProviderNoDataError as exc:
+        findings.append(Finding("track_fetch_nodata", exc.message, Location(file=provider_label(name))))
+        result = ActionResult(IMPORT_STEP, f"{exc.message}。配號沒有變更。", exit_code=ExitCode.FINDINGS,
+                              params={"provider": name, "year": roc_year, "term": term}, findings=findings)
+        ctx.io.set_status(_SHEET, result.message.splitlines()[0])
+        return finish(ctx, result)
     for note in warnings:
         findings.append(Finding("track_fetch_warning", note, Location(file=name), Severity.WARNING))
     display = _SOURCE_NAMES.get(name, name)

@@ -163,15 +163,14 @@ def fetch_status(
     again once. Retries and errors are the provider's (``sources.providers.base``).
     ``transport``/``provider_options`` are the test seams (httpx MockTransport, ``sleep`` …).
     """
-    from ..sources import credentials as store
-    from ..sources.providers import ProviderAuthError, get_provider
+    from ..sources.providers import Provider
     from ..sources.status import fetch_status as fetch
-    from .tracks import _ask_credentials, _check_and_save, _provider_name, _show_login_state
+    from .provider_login import provider_label, provider_name, with_provider
 
     started = ctx.now()
     settings = read_settings(ctx.io)
     ubn = settings.require_ubn()
-    name = _provider_name(settings, provider)
+    name = provider_name(settings, provider)
     p = periods.parse(period) if period else settings.period
     today = started.date()
     if p is None and not (date_from and date_to):
@@ -180,40 +179,19 @@ def fetch_status(
     end = date_to or (min(p.last_day, today) if p else today)
     if begin > end:
         raise InputError(f"查詢期間的起日 {begin:%Y/%m/%d} 晚於迄日 {end:%Y/%m/%d}（期間尚未開始？）")
-    credentials = store.load(name, ubn)
-    if credentials is None:
-        credentials = _ask_credentials(ctx, name, ubn)
-        if credentials is None:
-            raise InputError(
-                f"尚未儲存加值中心（{name}）的登入資訊：請按[設定]的[儲存登入資訊]，"
-                f"或執行 invoicetools tracks login --book 活頁簿 --provider {name}")
-        _check_and_save(name, credentials)
-        _show_login_state(ctx, settings, name, ubn)
     params: dict[str, object] = {"provider": name, "from": begin.isoformat(), "to": end.isoformat()}
-    address = base_url or settings.provider_url or None
-    options = dict(provider_options or {})
     ctx.progress(f"下載平台發票狀況（{begin:%Y/%m/%d} ~ {end:%Y/%m/%d}）…", None, None)
-    for attempt in (1, 2):
-        client = get_provider(name, credentials, transport=transport, base_url=address, **options)
-        try:
-            with client:
-                imported = fetch(client, begin, end, progress=ctx.progress)
-            break
-        except ProviderAuthError as exc:
-            if attempt == 1 and ctx.confirm(f"{exc.message}\n\n要重新輸入登入資訊嗎？"):
-                again = _ask_credentials(ctx, name, ubn)
-                if again is not None:
-                    credentials = again
-                    _check_and_save(name, credentials)
-                    _show_login_state(ctx, settings, name, ubn)
-                    continue
-            raise InputError(
-                f"{exc.message}。請重新輸入登入資訊（[設定] › 儲存登入資訊，或 invoicetools tracks login）") from exc
+
+    def download(client: Provider) -> Any:
+        return fetch(client, begin, end, progress=ctx.progress)
+
+    imported = with_provider(ctx, settings, name, ubn, download, base_url=base_url, transport=transport,
+                             options=provider_options)
     if name == "ecpay":
         imported.findings.append(Finding(
             "provider_b2c_only",
             "綠界「查詢多筆發票」只提供 B2C 發票；B2B（買方有統編）的發票若也由綠界開立，請另以狀況檔或 Turnkey 結果匯入",
-            Location(file=client.label), Severity.INFO))
+            Location(file=provider_label(name)), Severity.INFO))
     return _write_status(ctx, imported, params, started)
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "check_base_url",
     "get_provider",
     "period_code",
+    "provider_class",
     "register_provider",
     "scrub",
 ]
@@ -533,7 +534,8 @@ def available_providers() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
-def _resolve(name: str) -> type[Provider]:
+def provider_class(name: str) -> type[Provider]:
+    """The provider class for a name or alias (綠界 → ecpay); zh-TW ``InputError`` for an unknown one."""
     key = str(name).strip().lower()
     key = _ALIASES.get(key, key)
     target = _REGISTRY.get(key)
@@ -562,7 +564,7 @@ def get_provider(
     (production) address. ``options`` go to the provider (``timeouts``, ``retry``,
     ``sleep`` …).
     """
-    cls = _resolve(name)
+    cls = provider_class(name)
     if credentials.provider != cls.name:
         raise InputError(f"帳號屬於「{credentials.provider}」，不能用於「{cls.name}」", found=name)
     return cls(credentials, transport=transport, base_url=base_url, **options)
