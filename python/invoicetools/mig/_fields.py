@@ -141,3 +141,35 @@ def _refuse_item(i: int, item: object, what: str) -> None:
     number(item[0], f"第 {i} 組{what}的起號")
     number(item[1], f"第 {i} 組{what}的迄號")
     raise InputError(f"第 {i} 組{what}不正確", found=item)  # not reached: number() raised
+
+
+class ReadMessage:
+    """An E04xx document read back: parsed safely, version from its namespace, XSD-checked.
+
+    ``text(name)`` reads a child of ``Main``; ``items(tag)`` yields the ``Details`` items.
+    """
+
+    def __init__(self, message: str, data: bytes, file: str) -> None:
+        from ..domain.errors import Location
+        from . import safe_xml, schema
+
+        tree = safe_xml.parse_bytes(data, file=file)
+        self.root = tree.getroot()
+        self.version = schema.version_of(self.root, message)
+        schema.assert_valid(message, self.version, tree, file=file)
+        self.ns = schema.namespace(message, self.version)
+        main = self.root.find(f"{{{self.ns}}}Main")
+        details = self.root.find(f"{{{self.ns}}}Details")
+        assert main is not None and details is not None  # guaranteed by the XSD
+        self.main, self.details = main, details
+        self.source = Location(file=file or None, row=self.root.sourceline)
+
+    def child(self, parent: object, name: str) -> str:
+        el = parent.find(f"{{{self.ns}}}{name}")  # type: ignore[attr-defined]
+        return (el.text or "").strip() if el is not None else ""
+
+    def text(self, name: str) -> str:
+        return self.child(self.main, name)
+
+    def items(self, tag: str) -> Iterable[object]:
+        return cast(Iterable[object], self.details.iterfind(f"{{{self.ns}}}{tag}"))

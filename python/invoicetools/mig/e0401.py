@@ -58,7 +58,7 @@ from ..domain.errors import InputError, Location
 from . import _fields
 
 if TYPE_CHECKING:
-    from lxml import etree
+    pass
 
 __all__ = [
     "BOOKLET",
@@ -240,42 +240,28 @@ def build(
     return data
 
 
-def _text(parent: etree._Element, ns: str, name: str) -> str:
-    el = parent.find(f"{{{ns}}}{name}")
-    return (el.text or "").strip() if el is not None else ""
-
-
 def parse(data: bytes, *, file: str = "") -> BranchTrack:
     """Read an E0401 document of any supported version (detected from its namespace), XSD-checked."""
-    from . import safe_xml, schema
-
-    tree = safe_xml.parse_bytes(data, file=file)
-    root = tree.getroot()
-    version = schema.version_of(root, MESSAGE)
-    schema.assert_valid(MESSAGE, version, tree, file=file)
-    ns = schema.namespace(MESSAGE, version)
-    main = root.find(f"{{{ns}}}Main")
-    details = root.find(f"{{{ns}}}Details")
-    assert main is not None and details is not None  # guaranteed by the XSD
+    doc = _fields.ReadMessage(MESSAGE, data, file)
     items = tuple(
         BranchTrackItem(
-            int(_text(item, ns, "InvoiceBeginNo")),
-            int(_text(item, ns, "InvoiceEndNo")),
-            int(_text(item, ns, "InvoiceBooklet")),
+            int(doc.child(item, "InvoiceBeginNo")),
+            int(doc.child(item, "InvoiceEndNo")),
+            int(doc.child(item, "InvoiceBooklet")),
         )
-        for item in details.iterfind(f"{{{ns}}}BranchTrackItem")
+        for item in doc.items("BranchTrackItem")
     )
     return BranchTrack(
-        head_ban=_text(main, ns, "HeadBan"),
-        branch_ban=_text(main, ns, "BranchBan"),
-        invoice_type=_text(main, ns, "InvoiceType"),
-        year_month=_text(main, ns, "YearMonth"),
-        track=_text(main, ns, "InvoiceTrack"),
-        begin=int(_text(main, ns, "InvoiceBeginNo")),
-        end=int(_text(main, ns, "InvoiceEndNo")),
+        head_ban=doc.text("HeadBan"),
+        branch_ban=doc.text("BranchBan"),
+        invoice_type=doc.text("InvoiceType"),
+        year_month=doc.text("YearMonth"),
+        track=doc.text("InvoiceTrack"),
+        begin=int(doc.text("InvoiceBeginNo")),
+        end=int(doc.text("InvoiceEndNo")),
         items=items,
-        version=version,
-        source=Location(file=file or None, row=root.sourceline),
+        version=doc.version,
+        source=doc.source,
     )
 
 

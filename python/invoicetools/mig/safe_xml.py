@@ -31,7 +31,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..domain.errors import InputError, Location
+from ..domain.errors import InputError, Location, describe_os_error
 
 __all__ = ["MAX_BYTES", "UnsafeXmlError", "XmlSyntaxError", "has_doctype", "parse_bytes", "parse_file", "read_bytes"]
 
@@ -167,7 +167,7 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     except IsADirectoryError:
         raise InputError("這是資料夾，不是檔案", where=Location(file=str(p))) from None
     except OSError as exc:
-        raise InputError(f"無法讀取檔案：{exc.strerror or exc}", where=Location(file=str(p))) from None
+        raise InputError(f"無法讀取檔案：{describe_os_error(exc)}", where=Location(file=str(p))) from None
 
 
 def parse_file(path: str | os.PathLike[str]) -> etree._ElementTree:
