@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from ..book import layout
 from ..book.layout import Kind, Sheet
 from ..book.settings import Settings, read_settings
-from ..domain.errors import InputError, Location
+from ..domain.errors import InputError, Location, describe_os_error
 from .base import ActionResult, Context, finish
 from .files import transaction
 
@@ -497,7 +497,13 @@ def export_review(
             "請改匯出 xlsx（--xlsx），或只選需要的工作表（--sheets）"
         )
     ctx.progress("產生 xlsx", None, None)
-    book = build_review_xlsx(data, header)
+    try:
+        book = build_review_xlsx(data, header)
+    except Exception as exc:  # XlsxWriter keeps big sheets in temp files (and wraps their errors)
+        cause = exc if isinstance(exc, OSError) else next((a for a in exc.args if isinstance(a, OSError)), None)
+        if cause is None:
+            raise
+        raise InputError(f"無法產生審閱用 xlsx（暫存資料夾 {tempfile.gettempdir()}）：{describe_os_error(cause)}") from exc
     pdf_bytes = None
     if pdf is not None:
         ctx.progress("產生 PDF", None, None)

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ..domain.errors import InputError, Location
+from ..domain.errors import InputError, Location, describe_os_error
 from .base import Output
 
 __all__ = ["FileTransaction", "recover", "sha256_bytes", "sha256_file", "transaction", "write_atomic"]
@@ -139,7 +139,7 @@ class FileTransaction:
         self._staged: list[tuple[Path, Path, str]] = []  # (temp, final, sha256)
         self._stage_dirs: dict[Path, Path] = {}  # output folder → its staging folder
         self._journals: dict[Path, IO[bytes]] = {}  # staging folder → its journal (locked)
-        self._moved: list[tuple[Path, Path | None]] = []  # (final, backup of what it replaced)
+        self._moved: list[tuple[Path, Path, Path | None]] = []  # (temp, final, backup of what it replaced)
         self._keep: set[Path] = set()  # staging folders holding files that could not be put back
 
     def _stage_dir(self, folder: Path) -> Path:
@@ -157,7 +157,7 @@ class FileTransaction:
                 self._journals[stage] = journal
                 _lock(journal)
             except OSError as exc:
-                raise InputError(f"無法寫入資料夾：{exc.strerror or exc}", where=Location(file=str(folder))) from exc
+                raise InputError(f"無法寫入資料夾：{describe_os_error(exc)}", where=Location(file=str(folder))) from exc
         return self._stage_dirs[folder]
 
     def add(self, path: Path, data: bytes) -> None:
@@ -169,7 +169,7 @@ class FileTransaction:
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:
-            raise InputError(f"無法寫入檔案：{exc.strerror or exc}", where=Location(file=str(path))) from exc
+            raise InputError(f"無法寫入檔案：{describe_os_error(exc)}", where=Location(file=str(path))) from exc
         self._staged.append((tmp, path, sha256_bytes(data)))
 
     def _write_journals(self) -> None:
@@ -189,28 +189,34 @@ class FileTransaction:
                 if final.exists():
                     backup = tmp.with_name(tmp.name + ".old")
                     os.replace(final, backup)
-                self._moved.append((final, backup))
+                self._moved.append((tmp, final, backup))
                 os.replace(tmp, final)
         except OSError as exc:
-            self.rollback()
-            raise InputError(f"寫入輸出檔時失敗，已還原：{exc.strerror or exc}",
+            undone = self.rollback()
+            raise InputError(f"寫入輸出檔時失敗，{undone}：{describe_os_error(exc)}",
                              where=Location(file=str(exc.filename or ""))) from exc
         for folder in {final.parent for _, final, _ in self._staged}:
             _fsync_dir(folder)
         return [Output(final, digest) for _, final, digest in self._staged]
 
-    def rollback(self) -> None:
-        """Take back the files already moved, last first, and put back what they replaced."""
-        for final, backup in reversed(self._moved):
+    def rollback(self) -> str:
+        """Take back the files already moved, last first, and put back what they replaced.
+
+        Returns what happened, for the message: 已還原, or where the files that could not be
+        put back are kept (the next transaction beside that folder puts them back).
+        """
+        for tmp, final, backup in reversed(self._moved):
             try:
                 final.unlink(missing_ok=True)
                 if backup is not None and backup.exists():
                     os.replace(backup, final)
             except OSError:
-                if backup is not None:
-                    self._keep.add(backup.parent)  # never delete the only copy of a replaced file
+                self._keep.add(tmp.parent)  # its journal and backups stay: never delete the only copy
         self._moved.clear()
-
+        if not self._keep:
+            return "已還原"
+        kept = "、".join(str(p) for p in sorted(self._keep))
+        return f"部分檔案無法立即還原，原有檔案保留在 {kept}，下次執行時會自動放回"
     def finish(self) -> None:
         """The step succeeded: mark the journals done (nothing to put back after a kill from now on)."""
         for journal in self._journals.values():
@@ -238,8 +244,11 @@ def transaction() -> Iterator[FileTransaction]:
     tx = FileTransaction()
     try:
         yield tx
-    except BaseException:
-        tx.rollback()
+    except BaseException as exc:
+        moved = bool(tx._moved)  # False when commit itself failed (and has already taken them back)
+        undone = tx.rollback()
+        if moved and tx._keep and isinstance(exc, Exception):
+            raise InputError(f"{exc}；輸出檔{undone}") from exc
         raise
     else:
         tx.finish()

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..domain.errors import InputError, Location
+from ..domain.errors import InputError, Location, describe_os_error
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -178,7 +178,7 @@ class Package:
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=".~invoicetools-", suffix=".tmp", dir=dest.parent)
         except OSError as exc:
-            raise InputError(f"無法在活頁簿的資料夾寫入檔案：{exc.strerror or exc}；活頁簿未被修改", where=where) from exc
+            raise InputError(f"無法在活頁簿的資料夾寫入檔案：{describe_os_error(exc)}；活頁簿未被修改", where=where) from exc
         tmp = Path(tmp_name)
         part = ""
         try:
@@ -198,7 +198,7 @@ class Package:
             if isinstance(exc, (*DAMAGED, etree.XMLSyntaxError)):
                 raise damaged(self.path, part) from exc
             if isinstance(exc, OSError):
-                raise InputError(f"無法寫入活頁簿：{exc.strerror or exc}；活頁簿未被修改", where=where) from exc
+                raise InputError(f"無法寫入活頁簿：{describe_os_error(exc)}；活頁簿未被修改", where=where) from exc
             if isinstance(exc, InputError) and exc.where is None:  # a cell that cannot be written: say on which sheet
                 sheet = next((name for name, p in self.sheet_parts.items() if p == part), None)
                 raise InputError(f"{exc.message}；活頁簿未被修改", where=Location(file=str(dest), sheet=sheet),

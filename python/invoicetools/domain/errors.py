@@ -22,6 +22,7 @@ Two kinds of trouble, kept apart (as in beancount and datacompy):
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -38,6 +39,7 @@ __all__ = [
     "RefusalError",
     "Severity",
     "ValidationError",
+    "describe_os_error",
     "show_found",
 ]
 
@@ -89,6 +91,32 @@ def show_found(value: object, limit: int = 40) -> str:
     if len(text) > limit:
         return f"{text[:limit]}…（共 {len(text)} 字）"
     return text
+
+
+_OS_ERRORS = {
+    errno.ENOSPC: "磁碟空間不足",
+    errno.EDQUOT: "超過磁碟配額",
+    errno.EACCES: "沒有權限（檔案或資料夾可能是唯讀，或正被其他程式使用）",
+    errno.EPERM: "沒有權限（檔案或資料夾可能是唯讀，或正被其他程式使用）",
+    errno.EROFS: "磁碟是唯讀的",
+    errno.ENOENT: "找不到檔案或資料夾",
+    errno.EIO: "磁碟讀寫錯誤",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An operating-system error in zh-TW, with the system's own words after it for support.
+
+    >>> describe_os_error(OSError(errno.ENOSPC, "No space left on device"))
+    '磁碟空間不足（No space left on device）'
+    >>> describe_os_error(OSError("something odd"))
+    'something odd'
+    """
+    if getattr(exc, "winerror", None) in (32, 33):  # Windows: the file is open in another program
+        return f"檔案正被其他程式使用（{exc.strerror}）"
+    text = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    detail = exc.strerror or str(exc)
+    return f"{text}（{detail}）" if text else detail
 
 
 class InvoiceToolsError(Exception):
