@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,15 @@ for _folder in sorted(p for p in _TESTS.iterdir() if p.is_dir() and not p.name.s
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
 
+from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
 from workbooks import layout_book, template_book  # noqa: E402,F401  (fixtures)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test runs with a fresh in-memory keyring: no test ever reads or writes the OS keyring."""
+    with installed_memory_keyring() as ring:
+        yield ring
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,7 +7,6 @@ so no test ever touches the real OS keyring.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,9 @@ for _path in (_TESTS, _TESTS.parent / "python"):
 from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcpay, SleepRecorder  # noqa: E402
 
 from invoicetools.sources.credentials import Credentials  # noqa: E402
-from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
 
 COMPANY_UBN = "12345675"
 
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """A fresh in-memory keyring for every test (restores the previous backend after)."""
-    with installed_memory_keyring() as ring:
-        yield ring
 
 
 @pytest.fixture

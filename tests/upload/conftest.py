@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,6 @@ from upload_data import COMPANY, clock  # noqa: E402
 from invoicetools.actions.base import Context  # noqa: E402
 from invoicetools.book.memory import MemoryBook  # noqa: E402
 from invoicetools.book.settings import write_settings  # noqa: E402
-from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """Every test here runs with a fresh in-memory keyring (the OS keyring is never touched)."""
-    with installed_memory_keyring() as ring:
-        yield ring
 
 
 @pytest.fixture
