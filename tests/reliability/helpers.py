@@ -116,3 +116,41 @@ def read_table(book: Path, name: str) -> object:
         return fb.read_table(layout.table(name))
     finally:
         fb.close()
+
+
+# --------------------------------------------------------------------------------------------
+# a workbook ready for 跳號作廢 and E0402: two tracks, one gap (voided), blanks at the tails
+# --------------------------------------------------------------------------------------------
+MACHINES = (("A", "001", "KA", 12340000, 12340099), ("B", "001", "KB", 56780000, 56780049))
+ISSUED = [f"KA{n:08d}" for n in range(12340000, 12340060) if not 12340010 <= n <= 12340012]
+ISSUED += [f"KB{n:08d}" for n in range(56780000, 56780010)]
+E0402_FILES = (f"E0402_{COMPANY}_{PERIOD}_KA_07.xml", f"E0402_{COMPANY}_{PERIOD}_KB_07.xml")
+
+
+def e0402_book(path: Path) -> Path:
+    """A workbook where ``e0402`` writes two files (KA, KB) without being forced."""
+    import pandas as pd
+
+    prepared_book(path)
+    fb = FileBook(path)
+    rows = [{"帳別": a, "機台號": m, "發票字軌": t, "起號": f"{b:08d}", "迄號": f"{e:08d}", "組數": (e - b + 1) // 50,
+             "申報年月": PERIOD, "發票類別代號": "07", "營業人統編": COMPANY} for a, m, t, b, e in MACHINES]
+    fb.write_table(layout.table("配號設定"), pd.DataFrame(rows, columns=list(layout.table("配號設定").headers)))
+    fb.write_table(layout.table("發票資料"), pd.DataFrame(
+        {"帳別": "A", "發票號碼": ISSUED, "發票日期": "2025/01/15", "狀態": "開立"}))
+    fb.write_table(layout.table("平台狀況"), pd.DataFrame({"發票號碼": ISSUED, "狀態": "已上傳"}))
+    fb.write_params(layout.sheet("平台狀況"), {"downloaded_at": "2025/03/01 09:00"})
+    fb.commit()
+    fb.close()
+    run = cli("gaps", "--book", path, "--period", PERIOD, "--void")
+    assert run.code == 0, run.text
+    return path
+
+
+def turnkey(root: Path) -> Path:
+    """A Turnkey folder whose SRC already holds last period's KA file (to be replaced) and a note (kept)."""
+    src = root / "UpCast" / "B2PMESSAGE" / "E0402" / "SRC"
+    src.mkdir(parents=True)
+    (src / E0402_FILES[0]).write_bytes(b"<last time's file/>")
+    (src / "說明.txt").write_text("Turnkey 的檔案", encoding="utf-8")
+    return src
