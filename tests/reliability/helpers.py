@@ -19,6 +19,7 @@ from invoicetools.cli import main
 COMPANY = "12345675"
 PERIOD = "11402"
 CRASH = "程式發生未預期的錯誤"
+BOOK_NAME = "InvoiceTools.xlsm"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -49,6 +49,7 @@ from helpers import (
     tree,
     turnkey,
 )
+
 from workbooks import new_book
 
 INJECTED: list[str] = []  # every fault injected in this module (counted by the last test)

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import datetime
 import getpass
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..book import layout
 from ..book.io import WorkbookIO
-from ..domain.errors import ExitCode, Finding, Severity
+from ..domain.errors import ExitCode, Finding, InterruptedAfterCommit, Severity
+
+if TYPE_CHECKING:
+    from .files import FileTransaction
 
 __all__ = [
     "MAX_FINDINGS_ROWS",
@@ -168,12 +172,43 @@ def append_log(io: WorkbookIO, result: ActionResult, now: datetime.datetime, use
     io.write_table(table, frame)
 
 
-def finish(ctx: Context, result: ActionResult, *, findings_step: str | None = None) -> ActionResult:
-    """Record findings and the run log, then commit the workbook. Returns ``result``."""
+def finish(ctx: Context, result: ActionResult, *, findings_step: str | None = None,
+           files: FileTransaction | None = None) -> ActionResult:
+    """Record findings and the run log, then commit the workbook. Returns ``result``.
+
+    ``files``: the step's output files (moved into place, not yet final). The workbook's
+    commit is the step's commit point: Ctrl+C or ``kill`` arriving while it is written waits
+    until the output files are final too, so an interrupted step is either wholly undone
+    (the files taken back) or wholly done, never a workbook that lists files taken back.
+    """
     now = ctx.now()
     write_findings(ctx.io, findings_step or result.step, result.findings, now)
     if ctx.force_reason:
         result.params = {**result.params, "force": ctx.force_reason}
     append_log(ctx.io, result, now, ctx.user)
-    ctx.io.commit()
+    with interrupts_held():
+        ctx.io.commit()
+        if files is not None:
+            files.finish()
     return result
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl+C (SIGINT) and ``kill`` (SIGTERM) until the block ends, then stop (``InterruptedAfterCommit``)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals (Excel runs steps elsewhere)
+        return
+    arrived: list[int] = []
+    kinds = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    previous = {kind: signal.signal(kind, lambda signum, frame: arrived.append(signum)) for kind in kinds}
+    try:
+        yield
+    finally:
+        for kind, handler in previous.items():
+            signal.signal(kind, handler if handler is not None else signal.SIG_DFL)
+    if arrived:
+        raise InterruptedAfterCommit

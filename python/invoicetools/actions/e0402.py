@@ -511,7 +511,7 @@ def export_e0402(
             outputs=outputs, params=params, rows=_records(written),
             next_step=("Turnkey 會自動上傳 SRC 資料夾中的檔案；上傳後請到平台確認結果。"
                        if folder.parts[-len(_SRC):] == _SRC else "請將檔案交給 Turnkey 或到平台上傳。"),
-        ))
+        ), files=tx)
 
 
 def _write_sheet(ctx: Context, period: Period, rows: pd.DataFrame, others: pd.DataFrame, status: str,

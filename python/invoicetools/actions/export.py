@@ -524,4 +524,4 @@ def export_review(
             params={"sheets": ",".join(names), "pdf": pdf.name if pdf else None, "xlsx": xlsx.name if xlsx else None},
             rows=[{"檔案": str(o.path), "sha256": o.sha256} for o in outputs],
         )
-        return finish(ctx, result)
+        return finish(ctx, result, files=tx)

@@ -85,7 +85,7 @@ def _undo(stage: Path, entries: list[dict[str, str]]) -> bool:
     """Take back the moves an entry list describes, last first. False when something could not be restored."""
     ok = True
     for entry in reversed(entries):
-        staged, final = stage / entry["staged"], Path(entry["final"])
+        staged, final = stage / entry["staged"], stage.parent / entry["final"]
         backup = stage / (entry["staged"] + ".old")
         try:
             if not staged.exists():  # it was moved into place: take it out
@@ -174,7 +174,8 @@ class FileTransaction:
 
     def _write_journals(self) -> None:
         for tmp, final, _ in self._staged:
-            line = json.dumps({"final": str(final.absolute()), "staged": tmp.name}, ensure_ascii=False)
+            where = os.path.relpath(final.absolute(), tmp.parent.parent)  # relative: the folder may be moved
+            line = json.dumps({"final": where, "staged": tmp.name}, ensure_ascii=False)
             self._journals[tmp.parent].write(line.encode("utf-8") + b"\n")
         for journal in self._journals.values():
             journal.flush()
@@ -219,11 +220,14 @@ class FileTransaction:
         return f"部分檔案無法立即還原，原有檔案保留在 {kept}，下次執行時會自動放回"
     def finish(self) -> None:
         """The step succeeded: mark the journals done (nothing to put back after a kill from now on)."""
-        for journal in self._journals.values():
-            with contextlib.suppress(OSError):
-                journal.write(_DONE)
-                journal.flush()
+        if self._moved or self._staged:
+            for journal in self._journals.values():
+                with contextlib.suppress(OSError):
+                    journal.write(_DONE)
+                    journal.flush()
+                    os.fsync(journal.fileno())
         self._moved.clear()
+        self._staged.clear()
 
     def cleanup(self) -> None:
         for journal in self._journals.values():

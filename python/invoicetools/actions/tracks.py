@@ -515,7 +515,7 @@ def export_e0401(ctx: Context, *, period: str | None = None, out_dir: Path | str
             for plan, out in zip(plans, outputs, strict=True)
         ]
         ctx.io.set_status(_SHEET, result.message)
-        return finish(ctx, result)
+        return finish(ctx, result, files=tx)
 
 
 # ------------------------------------------------------------------------------------------------

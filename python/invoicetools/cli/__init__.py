@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from .. import __version__
-from ..domain.errors import ExitCode, InvoiceToolsError, RefusalError
+from ..domain.errors import ExitCode, InterruptedAfterCommit, InvoiceToolsError, RefusalError
 
 __all__ = ["main"]
 
@@ -84,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         sys.stderr.write(f"錯誤：{exc}\n")
         return exc.exit_code
+    except InterruptedAfterCommit:
+        sys.stderr.write("已中斷：這一步已完成（活頁簿與輸出檔都已寫入），之後的工作沒有執行。\n")
+        return 130
     except KeyboardInterrupt:
         sys.stderr.write("已中斷：工作已停止，活頁簿與輸出資料夾未被修改。\n")
         return 130

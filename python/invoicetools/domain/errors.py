@@ -30,6 +30,7 @@ __all__ = [
     "ExitCode",
     "Finding",
     "InputError",
+    "InterruptedAfterCommit",
     "InvalidChecksum",
     "InvalidComponent",
     "InvalidFormat",
@@ -172,6 +173,10 @@ class InvalidChecksum(ValidationError):
 
 class InvalidComponent(ValidationError):
     default = "內容不正確"
+
+
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl+C or ``kill`` arrived while a step was committing: it was held until the step was done."""
 
 
 class Severity(StrEnum):
