@@ -101,6 +101,14 @@ def to_roc(day: datetime.date) -> str:
     return f"{day.year - 1911:03d}/{day.month:02d}/{day.day:02d}"
 
 
+def _fits(text: str, form: str) -> bool:
+    try:
+        datetime.datetime.strptime(text, form)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     """Vectorised ``parse_datetime`` for a column: ``(datetime64[ns] Series, ok mask)``.
 
@@ -118,10 +126,14 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
         return pd.Series(out.to_numpy(dtype="datetime64[ns]"), index=values.index), np.ones(n, dtype=bool)
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     ok = np.ones(n, dtype=bool)
-    obj = values.astype("object")
-    blank = obj.isna().to_numpy() | obj.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(
-        dtype=bool
-    )
+    if isinstance(values.dtype, pd.StringDtype):  # text only: vectorised string kernels, no Python call per cell
+        obj = values
+        blank = values.isna().to_numpy() | (values.str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    else:
+        obj = values.astype("object")
+        blank = obj.isna().to_numpy() | obj.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(
+            dtype=bool
+        )
     todo = ~blank
     if not todo.any():
         return result, ok
@@ -129,12 +141,15 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     text = obj[todo].astype(str)
     serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{5}(?:\.\d+)?")), errors="coerce")
     serial = serial.where((serial >= _SERIAL_MIN) & (serial <= _SERIAL_MAX))
-    fast = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    # the last form is what the file backend reads from date cells; the form of the first value goes
+    # first (a form that matches nothing costs as much as one that matches everything)
+    forms = sorted(("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S"), key=lambda f: not _fits(text.iat[0], f))
+    fast = pd.to_datetime(text, format=forms[0], errors="coerce")
     has_serial = serial.notna()
     if has_serial.any():
         base = pd.Timestamp(EXCEL_EPOCH)
         fast[has_serial] = base + pd.to_timedelta(serial[has_serial].round(5) * 86400, unit="s").dt.round("s")
-    for form in ("%Y/%m/%d", "%Y-%m-%d %H:%M:%S"):  # the second: what the file backend reads from date cells
+    for form in forms[1:]:
         miss = fast.isna()
         if miss.any():
             fast[miss] = pd.to_datetime(text[miss], format=form, errors="coerce")
