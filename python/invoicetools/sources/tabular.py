@@ -71,12 +71,13 @@ def _read_csv(path: Path, table: Table) -> pd.DataFrame:
 
     where = Location(file=path.name)
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies the whole file)
         raise InputError("檔案是空的", where=where)
     text, _ = decode_text(data, where)
-    text = text.replace("\x00", "")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     delimiter = "\t" if path.suffix.lower() == ".tsv" or ("\t" in text[:2000] and "," not in text[:2000]) else ","
-    head_lines = text.splitlines()[:40]
+    head_lines = _head(text, 40)
     head_rows = list(csv.reader(head_lines, delimiter=delimiter))
     header_index = find_header_row(head_rows, table, where=where)
     width = len(head_rows[header_index])
@@ -93,6 +94,18 @@ def _read_csv(path: Path, table: Table) -> pd.DataFrame:
     return table_from_grid(grid, table, where, header_row=header_index + 1)
 
 
+def _head(text: str, lines: int) -> list[str]:
+    """The first ``lines`` lines of ``text`` (as ``splitlines`` gives them), without splitting the rest."""
+    end = 0
+    for _ in range(lines):
+        nl = text.find("\n", end)
+        if nl < 0:
+            end = len(text)
+            break
+        end = nl + 1
+    return text[:end].splitlines()[:lines]
+
+
 def _read_csv_fast(text: str, delimiter: str, header_index: int, width: int) -> pd.DataFrame:
     """pyarrow's CSV reader on the decoded text; line numbers kept (empty lines are not skipped)."""
     import pyarrow as pa
@@ -104,14 +117,17 @@ def _read_csv_fast(text: str, delimiter: str, header_index: int, width: int) -> 
         read_options=pacsv.ReadOptions(skip_rows=header_index + 1, column_names=names, encoding="utf-8"),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=True, null_values=[""],
+            # large_string is what pandas' string dtype holds: no copy in to_pandas
+            column_types={n: pa.large_string() for n in names}, strings_can_be_null=True, null_values=[""],
             quoted_strings_can_be_null=True,
         ),
     )
     import pyarrow.compute as pc
 
     for column in table.columns:
-        if len(column) and (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_TEXT:
+        # bytes ≥ characters: count characters only when some cell has that many bytes
+        if len(column) and (pc.max(pc.binary_length(column)).as_py() or 0) > MAX_CELL_TEXT and (
+                pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_TEXT:
             raise ValueError("a cell longer than Excel allows")  # the checked path says where
     frame = table.to_pandas()
     frame.index = range(header_index + 2, header_index + 2 + len(frame))
