@@ -137,16 +137,11 @@ def states_of_words(words: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]
     import pandas as pd
 
     text = words.astype("string").str.strip().fillna("")
-    mapping: dict[str, str | None] = {}
-    known: dict[str, bool] = {}
-    for w in text.unique():
-        state, ok = state_of_word(str(w))
-        mapping[str(w)] = state.value if state is not None else None
-        known[str(w)] = ok
-    return (
-        pd.Series(text.map(mapping), index=words.index, dtype="object"),
-        text.map(known).to_numpy(dtype=bool) if len(text) else np.zeros(0, dtype=bool),
-    )
+    codes, uniques = pd.factorize(text)  # distinct words, and each row's word as an index: no dict lookup per row
+    judged = [state_of_word(str(w)) for w in uniques]
+    values = np.array([s.value if s is not None else None for s, _ in judged] + [None], dtype=object)
+    known = np.array([ok for _, ok in judged] + [False], dtype=bool)
+    return pd.Series(values[codes], index=words.index, dtype="object"), known[codes]
 
 
 @dataclass
