@@ -163,14 +163,19 @@ def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_
     ok = np.ones(n, dtype=bool)
     if n == 0:
         return pd.Series(result, index=values.index), ok
-    obj = values.astype("object")
-    if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty", "integer", "floating", "mixed-integer-float"):
+    if isinstance(values.dtype, pd.StringDtype):  # text only (a sheet or file read): no object round trip
+        obj = values
         is_dt = np.zeros(n, dtype=bool)
     else:
-        is_dt = obj.map(lambda v: isinstance(v, (datetime.date, datetime.datetime))).to_numpy(dtype=bool)
+        obj = values.astype("object")
+        if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty", "integer", "floating",
+                                                          "mixed-integer-float"):
+            is_dt = np.zeros(n, dtype=bool)
+        else:
+            is_dt = obj.map(lambda v: isinstance(v, (datetime.date, datetime.datetime))).to_numpy(dtype=bool)
     if is_dt.any():
         result[is_dt] = pd.to_datetime(obj[is_dt].map(_as_datetime)).to_numpy(dtype="datetime64[ns]")
-    text = obj.where(~is_dt, None).astype("string").str.strip()
+    text = (obj.where(~is_dt, None) if is_dt.any() else obj).astype("string").str.strip()
     blank = text.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
     todo = np.flatnonzero(~blank & ~is_dt)
     if len(todo) and _ISO_DATE_TIME.fullmatch(str(text.iat[int(todo[0])])):
@@ -266,23 +271,21 @@ def register_status(words: pd.Series) -> tuple[npt.NDArray[np.int8], npt.NDArray
     ([0, 1, 2, 0, 0], [True, True, True, True, False])
     """
     import numpy as np
+    import pandas as pd
 
     text = words.astype("string").str.strip().fillna("")
-    uniques = text.unique()
-    code: dict[str, int] = {}
-    known: dict[str, bool] = {}
-    for word in uniques:
+    rows, uniques = pd.factorize(text)  # each row's word as an index into the distinct words
+    code = np.zeros(len(uniques), dtype=np.int8)
+    known = np.zeros(len(uniques), dtype=bool)
+    for i, word in enumerate(uniques):
         w = str(word)
         if "作廢" in w:
-            code[w], known[w] = 1, True
+            code[i], known[i] = 1, True
         elif "註銷" in w:
-            code[w], known[w] = 2, True
+            code[i], known[i] = 2, True
         else:
-            code[w], known[w] = 0, w in _ISSUED_WORDS or w.upper() in _ISSUED_WORDS
-    return (
-        text.map(code).to_numpy(dtype=np.int8),
-        text.map(known).to_numpy(dtype=bool),
-    )
+            code[i], known[i] = 0, w in _ISSUED_WORDS or w.upper() in _ISSUED_WORDS
+    return code[rows], known[rows]
 
 
 _STATUS_WORDS = ("開立", "作廢", "註銷")
