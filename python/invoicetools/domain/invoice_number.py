@@ -38,6 +38,7 @@ invoicetools.domain.errors.InvalidFormat: 發票號碼應為 2 個英文字母�
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -173,13 +174,22 @@ def keys_from_strings(values: object) -> tuple[npt.NDArray[np.int64], npt.NDArra
     if rows.size:
         m = rows.size
         packed = np.ndarray((m,), "<u8", buffer=buffer, offset=start + 2, strides=(10,)).copy()
-        pair = np.ndarray((m,), "<u2", buffer=buffer, offset=start, strides=(10,)).astype(np.int64)
+        pair = np.ndarray((m,), "<u2", buffer=buffer, offset=start, strides=(10,))
         number, good = _swar_digits(packed)
-        first = (pair & 0xFF) - 65
-        second = (pair >> 8) - 65
-        good &= (first >= 0) & (first <= 25) & (second >= 0) & (second <= 25)
-        keys[rows[good]] = (first[good] * 26 + second[good]) * KEY_BASE + number[good]
-        ok[rows[good]] = True
+        code = _pair_codes()[pair]  # the two letters as one uint16 → track code, -1 when not A–Z
+        good &= code >= 0
+        value = code.astype(np.int64)
+        value *= KEY_BASE
+        value += number
+        if good.all():  # the usual register: no masked copies
+            if m == n:
+                keys, ok = value, np.ones(n, dtype=bool)
+            else:
+                keys[rows] = value
+                ok[rows] = True
+        else:
+            keys[rows[good]] = value[good]
+            ok[rows[good]] = True
     for i in np.flatnonzero(~ok):
         item = ser.iat[int(i)]
         if item is None or (isinstance(item, float) and item != item):
@@ -192,27 +202,49 @@ def keys_from_strings(values: object) -> tuple[npt.NDArray[np.int64], npt.NDArra
     return keys, ok
 
 
+@functools.cache
+def _pair_codes() -> npt.NDArray[np.int16]:
+    """Track code (0..675) of two ASCII letters read as one little-endian uint16; -1 for anything else."""
+    import numpy as np
+
+    table = np.full(1 << 16, -1, dtype=np.int16)
+    letters = np.arange(26)
+    table[(65 + letters[:, None]) | ((65 + letters[None, :]) << 8)] = letters[:, None] * 26 + letters[None, :]
+    return table
+
+
+_SWAR_CHUNK = 1 << 15  # 256 KiB of uint64: the temporaries stay in the CPU cache
+
+
 def _swar_digits(packed: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """Eight ASCII digits packed in a little-endian uint64 → their value, and whether all 8 were digits.
 
     SIMD-within-a-register: subtract '0' from every byte, check each byte is 0..9, then
     fold pairs, quads and octets (×10, ×100, ×10000) — four vector operations per step.
+    Done in cache-sized chunks: a dozen passes over a 10M-row array would otherwise go to
+    memory each time (10M numbers: 0.14 s → 0.04 s).
     """
     import numpy as np
 
     u = np.uint64
-    v = packed  # modified in place: large temporaries are what this costs (page faults), not arithmetic
-    v -= u(0x3030303030303030)
-    bad = v + u(0x7676767676767676)
-    bad |= v
-    bad &= u(0x8080808080808080)
-    t = np.empty_like(v)
-    for shift, scale, mask in ((8, 10, 0x00FF00FF00FF00FF), (16, 100, 0x0000FFFF0000FFFF), (32, 10000, 0xFFFFFFFF)):
-        np.right_shift(v, u(shift), out=t)
-        v *= u(scale)
-        v += t
-        v &= u(mask)
-    return v.view(np.int64), bad == 0
+    v = packed  # modified in place
+    good = np.empty(v.size, dtype=bool)
+    t = np.empty(min(v.size, _SWAR_CHUNK), dtype=np.uint64)
+    bad = np.empty_like(t)
+    for s in range(0, v.size, _SWAR_CHUNK):
+        x = v[s : s + _SWAR_CHUNK]
+        tt, bb = t[: x.size], bad[: x.size]
+        x -= u(0x3030303030303030)
+        np.add(x, u(0x7676767676767676), out=bb)
+        bb |= x
+        bb &= u(0x8080808080808080)
+        np.equal(bb, 0, out=good[s : s + x.size])
+        for shift, scale, mask in ((8, 10, 0x00FF00FF00FF00FF), (16, 100, 0x0000FFFF0000FFFF), (32, 10000, 0xFFFFFFFF)):
+            np.right_shift(x, u(shift), out=tt)
+            x *= u(scale)
+            x += tt
+            x &= u(mask)
+    return v.view(np.int64), good
 
 
 def _ten_byte_rows(ser: object) -> tuple[memoryview, int, npt.NDArray[np.int64]]:
