@@ -123,17 +123,17 @@ def rewrite_sheet(
 ) -> Iterator[bytes]:
     """Yield the new sheet XML in chunks."""
     text = xml.decode("utf-8")
-    styles = column_styles(text)
     start = text.find("<sheetData")
     if start < 0:
         raise ValueError("worksheet has no <sheetData>")
+    styles = column_styles(text[:start])  # <cols> comes before <sheetData>: no scan of a million rows
     open_end = text.index(">", start) + 1
     if text[open_end - 2] == "/":  # <sheetData/>
         inner_start = inner_end = open_end
         close_end = open_end
     else:
         inner_start = open_end
-        inner_end = text.index("</sheetData>", inner_start)
+        inner_end = text.rindex("</sheetData>", inner_start)  # near the end of a big sheet
         close_end = inner_end + len("</sheetData>")
     head, tail = text[:start], text[close_end:]
 
