@@ -9,7 +9,7 @@ is open in Excel is refused, never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +53,8 @@ class FileBook:
         self._grids: dict[str, _Grid] = {}
         self._tables: dict[str, tuple[Table, pd.DataFrame]] = {}
         self._cells: dict[str, dict[tuple[int, int], object]] = {}
+        # (text, done, total) → the CLI's progress bar; silent by default
+        self.progress: Callable[[str, int | None, int | None], None] = lambda text, done, total: None
 
     @property
     def name(self) -> str:
@@ -66,6 +68,7 @@ class FileBook:
         if sheet_name not in self._grids:
             part = self._package.sheet_part(sheet_name)
             first_row = self._package.first_value_row(part)
+            self.progress(f"讀取工作表「{sheet_name}」…", None, None)
             self._grids[sheet_name] = _Grid(load_grid(self.path, sheet_name, first_row))
         return self._grids[sheet_name]
 
@@ -130,6 +133,9 @@ class FileBook:
                     replacements[tpart] = self._rewrite_table_part(tpart, ref, headers)
             chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write)
             replacements[part] = chunks
+        big = {s: len(f) for s, (_, f) in self._tables.items() if len(f) >= 10_000}
+        detail = "、".join(f"「{s}」{n:,} 列" for s, n in big.items())
+        self.progress(f"寫入活頁簿{('：' + detail) if detail else ''}…", None, None)
         self._package.save(target, replacements)
         self._package.close()
         self.path = target

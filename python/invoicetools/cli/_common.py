@@ -37,26 +37,15 @@ def open_book(path: str) -> FileBook:
     return FileBook(p)
 
 
-def _progress(quiet: bool) -> Any:
-    def show(text: str, done: int | None = None, total: int | None = None) -> None:
-        if quiet:
-            return
-        if done is not None and total:
-            sys.stderr.write(f"\r{text} {done:,}/{total:,}")
-            if done >= total:
-                sys.stderr.write("\n")
-        else:
-            sys.stderr.write(f"{text}\n")
-        sys.stderr.flush()
-
-    return show
-
-
 def context(args: argparse.Namespace, book: FileBook | None = None, **kwargs: Any) -> Context:
+    """The Context of a CLI action: the workbook file, --force, and progress on stderr."""
+    from ._progress import TerminalProgress
+
     io = book if book is not None else open_book(args.book)
-    ctx = Context(io=io, force_reason=getattr(args, "force", None), progress=_progress(getattr(args, "quiet", False)),
-                  **kwargs)
-    return ctx
+    progress = TerminalProgress(quiet=getattr(args, "quiet", False) or getattr(args, "json", False))
+    args._progress = progress  # closed by emit()
+    io.progress = progress
+    return Context(io=io, force_reason=getattr(args, "force", None), progress=progress, **kwargs)
 
 
 def _json_default(value: object) -> object:
@@ -71,6 +60,9 @@ def _json_default(value: object) -> object:
 
 def emit(result: ActionResult, args: argparse.Namespace) -> int:
     """Print the result: JSON rows on stdout with --json, the message on stderr; return the exit code."""
+    progress = getattr(args, "_progress", None)
+    if progress is not None:
+        progress.close()
     quiet = getattr(args, "quiet", False)
     if getattr(args, "json", False):
         json.dump(result.rows if result.rows is not None else [], sys.stdout, ensure_ascii=False,
