@@ -95,3 +95,29 @@ def test_demo_book_opens_in_libreoffice(demo_dir: Path, tmp_path: Path) -> None:
         assert f'table:name="{name}"' in content
     assert "KA12343630" in content  # a planted skipped number on 跳號作廢
     assert "恭喜您！此次無漏上傳資料！" in content
+
+
+def test_demo_review_pdf_shows_chinese_headers_and_data(demo_dir: Path) -> None:
+    pdf = demo_dir / "審閱.pdf"
+    if not pdf.exists() or not shutil.which("pdftotext"):
+        pytest.skip("the demo writes the PDF only where LibreOffice is installed")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    for header in ("帳別", "機台號", "發票字軌", "起號", "迄號", "張數", "處理", "空白區間"):
+        assert header in text
+    assert "已作廢" in text and "KA" in text and "53212539" in text
+
+
+def test_demo_shows_the_calendar_and_the_forecast(demo_dir: Path) -> None:
+    from invoicetools.book.file_backend import FileBook
+
+    book = FileBook(demo_dir / "InvoiceTools-示範.xlsm")
+    allocation = book.read_table(layout.table("配號設定"))
+    current = allocation[allocation["申報年月"] == "11402"]
+    assert len(current) == 3 and current["預估下期組數"].notna().all()
+    assert all("建議" in str(note) for note in current["預估說明"])
+    calendar = book.read_table(layout.table("行事曆"))
+    assert {"空白字軌上傳期限", "營業稅申報期限"} <= set(calendar["事項"])
+    params = book.read_params(layout.sheet("行事曆"))
+    assert str(params["next_deadline"]).startswith("2025/03/10")
+    e0402 = book.read_table(layout.table("E0402"))
+    assert sorted(e0402["發票字軌"]) == ["KA", "KB"]
