@@ -32,6 +32,7 @@ __all__ = [
     "Output",
     "append_log",
     "finish",
+    "prefetch",
     "write_findings",
 ]
 
@@ -105,6 +106,13 @@ class ActionResult:
         if self.next_step:
             parts.append(f"下一步：{self.next_step}")
         return "\n".join(parts)
+
+
+def prefetch(io: WorkbookIO, sheets: Sequence[str]) -> None:
+    """Let a backend that can read several sheets at once do so (the file backend, in parallel)."""
+    fetch = getattr(io, "prefetch", None)
+    if fetch is not None:
+        fetch(sheets)
 
 
 def _typed_old(io: WorkbookIO, table: layout.Table) -> Any:

@@ -22,7 +22,7 @@ from ..domain import periods
 from ..domain.errors import ExitCode, Finding, InputError, Location, RefusalError, Severity
 from ..domain.periods import Period
 from ..steps import gaps as steps
-from .base import ActionResult, Context, finish
+from .base import ActionResult, Context, finish, prefetch
 
 if TYPE_CHECKING:
     import numpy as np
@@ -213,6 +213,7 @@ def read_used_numbers(ctx: Context, period: Period, allocation: pd.DataFrame) ->
     from ..steps.blanks import UsedNumbers
 
     where = Location(file=ctx.io.name, sheet=_REGISTER.sheet)
+    prefetch(ctx.io, [_REGISTER.sheet, _PLATFORM.sheet])
     raw = ctx.io.read_table(_REGISTER)
     # numbers straight from the cells (keys_from_strings repairs what can be repaired); only dates are typed
     register, findings = typed(raw.loc[:, [c for c in ("發票日期",) if c in raw.columns]], _REGISTER, where)

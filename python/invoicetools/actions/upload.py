@@ -23,7 +23,7 @@ from ..book.settings import read_settings
 from ..domain import periods
 from ..domain.errors import ExitCode, Finding, InputError, Location, RefusalError, Severity, show_found
 from ..domain.periods import Period
-from .base import ActionResult, Context, finish
+from .base import ActionResult, Context, finish, prefetch
 
 if TYPE_CHECKING:
     import httpx
@@ -347,6 +347,7 @@ def check_upload(
 
     empty = pd.DataFrame(columns=list(_CHECK.headers))
     try:
+        prefetch(ctx.io, [_INVOICES.sheet, _PLATFORM.sheet])
         raw = ctx.io.read_table(_INVOICES)
         plat_raw = ctx.io.read_table(_PLATFORM)
     except InputError as exc:

@@ -72,6 +72,24 @@ class FileBook:
             self._grids[sheet_name] = _Grid(load_grid(self.path, sheet_name, first_row))
         return self._grids[sheet_name]
 
+    def prefetch(self, sheet_names: Iterable[str]) -> None:
+        """Read several big sheets at once (calamine parses in parallel threads, without the GIL).
+
+        Steps that need both 發票資料 and 平台狀況 call this first; reading then costs the
+        slower of the two instead of their sum. Sheets already read or written are skipped.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        todo = [s for s in dict.fromkeys(sheet_names) if s not in self._grids and s not in self._tables]
+        if len(todo) < 2:
+            return
+        first_rows = {s: self._package.first_value_row(self._package.sheet_part(s)) for s in todo}
+        self.progress(f"讀取工作表「{'」「'.join(todo)}」…", None, None)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            grids = dict(zip(todo, pool.map(lambda s: load_grid(self.path, s, first_rows[s]), todo), strict=True))
+        for name, grid in grids.items():
+            self._grids[name] = _Grid(grid)
+
     def read_table(self, table: Table) -> pd.DataFrame:
         if table.sheet in self._tables:
             return self._tables[table.sheet][1].copy()
