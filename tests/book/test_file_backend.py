@@ -212,3 +212,17 @@ def test_cell_styles_of_the_first_data_row_carry_over(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)["設定"]
     assert ws["B5"].value == "04595257" and ws["B5"].fill.fgColor.rgb.endswith("DDEBF7")
     assert ws["B6"].fill.fgColor.rgb.endswith("DDEBF7")
+
+
+def test_prefetch_reads_the_same_tables_as_one_by_one(layout_book: Path) -> None:
+    book = FileBook(layout_book)
+    book.write_table(layout.table("發票資料"), pd.DataFrame({"發票號碼": ["AB00000001", "AB00000002"],
+                                                          "發票日期": ["2024-01-05", "2024-01-06"]}))
+    book.write_table(layout.table("平台狀況"), pd.DataFrame({"發票號碼": ["AB00000001"], "狀態": ["已上傳"]}))
+    book.commit()
+    one_by_one = FileBook(layout_book)
+    together = FileBook(layout_book)
+    together.prefetch(["發票資料", "平台狀況", "發票資料"])
+    assert set(together._grids) == {"發票資料", "平台狀況"}
+    for name in ("發票資料", "平台狀況"):
+        pd.testing.assert_frame_equal(together.read_table(layout.table(name)), one_by_one.read_table(layout.table(name)))
