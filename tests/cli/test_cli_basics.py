@@ -121,3 +121,12 @@ def test_demo_shows_the_calendar_and_the_forecast(demo_dir: Path) -> None:
     assert str(params["next_deadline"]).startswith("2025/03/10")
     e0402 = book.read_table(layout.table("E0402"))
     assert sorted(e0402["發票字軌"]) == ["KA", "KB"]
+
+
+def test_build_is_reproducible_and_matches_the_committed_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--out", str(tmp_path / "a")]) == 0
+    assert main(["build", "--out", str(tmp_path / "b")]) == 0
+    for name in ("InvoiceTools.xlam", "InvoiceTools.xlsm"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert main(["build", "--check"]) == 0
+    assert "相同" in capsys.readouterr().out

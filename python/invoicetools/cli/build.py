@@ -1,0 +1,49 @@
+"""``invoicetools build``: the add-in (.xlam) and the workbook template (.xlsm), byte-reproducibly."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..domain.errors import ExitCode, InputError
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "build",
+        help="建立增益集 InvoiceTools.xlam 與活頁簿範本 InvoiceTools.xlsm",
+        description="由 book/layout 與 addin/ 的原始檔建立 InvoiceTools.xlam 與 InvoiceTools.xlsm；"
+                    "兩次建立的檔案位元組相同。在原始碼資料夾中預設寫入 addin/ 與 workbook/。",
+    )
+    p.add_argument("--out", metavar="DIR", help="把兩個檔案寫到這個資料夾")
+    p.add_argument("--check", action="store_true", help="只檢查已提交的檔案是否與重新建立的相同（不同時結束碼 1）")
+    p.set_defaults(handler=_build)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from ..build import check_committed, main
+    from ..build.sources import repo_root
+
+    in_checkout = (repo_root() / "addin" / "customUI14.xml").exists()
+    if args.check:
+        if not in_checkout:
+            raise InputError("--check 只能在原始碼資料夾中使用（要比對 addin/ 與 workbook/ 的檔案）")
+        problems = check_committed()
+        for problem in problems:
+            sys.stderr.write(f"{problem}：請執行 invoicetools build 後提交\n")
+        if not problems:
+            print("addin/InvoiceTools.xlam 與 workbook/InvoiceTools.xlsm 與重新建立的檔案相同。")
+        return ExitCode.FINDINGS if problems else ExitCode.OK
+    if args.out is None and not in_checkout:
+        raise InputError("這裡不是原始碼資料夾：請用 --out 指定輸出資料夾")
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    for key, path in main(out).items():
+        print(f"{key}: {path}  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
+    return ExitCode.OK
