@@ -226,3 +226,98 @@ def test_prefetch_reads_the_same_tables_as_one_by_one(layout_book: Path) -> None
     assert set(together._grids) == {"發票資料", "平台狀況"}
     for name in ("發票資料", "平台狀況"):
         pd.testing.assert_frame_equal(together.read_table(layout.table(name)), one_by_one.read_table(layout.table(name)))
+
+
+def _register_book(layout_book: Path, frame: pd.DataFrame) -> Path:
+    book = FileBook(layout_book)
+    book.write_table(layout.table("發票資料"), frame)
+    book.commit()
+    return layout_book
+
+
+def test_read_columns_equals_read_table_subset(layout_book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INVOICETOOLS_NO_CACHE", "1")
+    t = layout.table("發票資料")
+    frame = pd.DataFrame({"帳別": ["A", None, "B"], "發票號碼": ["AB00000001", None, "ab 00000003"],
+                          "發票日期": ["2024-01-05", None, "113/01/06"], "客戶名稱": ["甲", None, "乙"]})
+    _register_book(layout_book, frame)
+    book = FileBook(layout_book)
+    subset = book.read_columns(t, ["發票號碼", "發票日期"])
+    assert book._subsets  # the column reader was used, not the whole sheet
+    full = FileBook(layout_book).read_table(t)
+    pd.testing.assert_frame_equal(subset, full.loc[:, ["發票號碼", "發票日期"]], check_dtype=False)
+    assert subset.index.tolist() == [5, 7]
+
+
+def test_read_columns_falls_back_for_pasted_headers_and_duplicates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlsxwriter
+
+    monkeypatch.setenv("INVOICETOOLS_NO_CACHE", "1")
+    path = tmp_path / "pasted.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for sheet in layout.SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        if sheet.name == "發票資料":
+            ws.write_row(3, 0, ["帳別", "發票號碼", "發票日期"])  # the template's header row …
+            ws.write_row(9, 0, ["發票號碼", "發票日期", "帳別"])  # … and the accountant's pasted header below it
+            ws.write_row(10, 0, ["AB00000001", "2024-01-05", "A"])
+    wb.close()
+    book = FileBook(path)
+    t = layout.table("發票資料")
+    subset = book.read_columns(t, ["發票號碼", "發票日期"])
+    full = FileBook(path).read_table(t)
+    pd.testing.assert_frame_equal(subset, full.loc[:, ["發票號碼", "發票日期"]], check_dtype=False)
+
+    dup = tmp_path / "dup.xlsx"
+    wb = xlsxwriter.Workbook(str(dup))
+    for sheet in layout.SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        if sheet.name == "發票資料":
+            ws.write_row(3, 0, ["發票號碼", "發票日期", "發票號碼"])
+            ws.write_row(4, 0, ["AB00000001", "2024-01-05", "AB00000009"])
+    wb.close()
+    with pytest.raises(InputError, match="出現兩次"):
+        FileBook(dup).read_columns(t, ["發票號碼", "發票日期"])
+
+
+def test_read_columns_uses_the_cache_when_there_is_one(layout_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from invoicetools.book import grid
+
+    monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(grid, "CACHE_MIN_ROWS", 1)
+    t = layout.table("發票資料")
+    _register_book(layout_book, pd.DataFrame({"發票號碼": ["AB00000001"], "發票日期": ["2024-01-05"]}))
+    FileBook(layout_book).read_table(t)  # fills the cache
+    book = FileBook(layout_book)
+    subset = book.read_columns(t, ["發票號碼"])
+    assert subset["發票號碼"].tolist() == ["AB00000001"]
+    assert book._subsets[("發票資料", ("發票號碼",))] is None  # the cached grid served it
+
+
+def test_params_are_read_without_parsing_the_table(tmp_path: Path) -> None:
+    """Values typed in Excel (shared strings, numbers, dates) above a big table come back without reading it."""
+    import xlsxwriter
+
+    path = tmp_path / "typed.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    date = wb.add_format({"num_format": "yyyy/mm/dd hh:mm"})
+    for sheet in layout.SHEETS:
+        ws = wb.add_worksheet(sheet.name)
+        if sheet.name == "漏上傳檢核":
+            ws.write_string("B3", "A & B")  # shared string with an entity
+            ws.write_number("B4", 11302)
+            ws.write_datetime("B5", datetime.datetime(2024, 1, 1, 9, 30), date)
+        if sheet.name == "平台狀況":
+            ws.write_datetime("B3", datetime.datetime(2026, 11, 25, 14, 23), date)
+            ws.write_string("B4", "平台發票狀況.csv")
+    wb.close()
+    book = FileBook(path)
+    params = book.read_params(layout.sheet("漏上傳檢核"))
+    assert params["account"] == "A & B" and params["period"] == "11302" and params["date_to"] is None
+    from invoicetools.domain.dates import parse_datetime
+
+    assert parse_datetime(params["date_from"]) == datetime.datetime(2024, 1, 1, 9, 30)
+    platform = book.read_params(layout.sheet("平台狀況"))
+    assert parse_datetime(platform["downloaded_at"]) == datetime.datetime(2026, 11, 25, 14, 23)
+    assert platform["source"] == "平台發票狀況.csv"
+    assert not book._grids  # no sheet was parsed for them

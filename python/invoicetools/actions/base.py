@@ -33,6 +33,7 @@ __all__ = [
     "append_log",
     "finish",
     "prefetch",
+    "read_columns",
     "write_findings",
 ]
 
@@ -108,11 +109,21 @@ class ActionResult:
         return "\n".join(parts)
 
 
-def prefetch(io: WorkbookIO, sheets: Sequence[str]) -> None:
-    """Let a backend that can read several sheets at once do so (the file backend, in parallel)."""
+def prefetch(io: WorkbookIO, sheets: Sequence[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
+    """Let a backend that can read several sheets at once do so (the file backend, in parallel);
+    ``columns`` names the only columns the step will read of a sheet (``read_columns``)."""
     fetch = getattr(io, "prefetch", None)
     if fetch is not None:
-        fetch(sheets)
+        fetch(sheets, columns)
+
+
+def read_columns(io: WorkbookIO, table: layout.Table, columns: Sequence[str]) -> Any:
+    """``io.read_table(table)`` restricted to ``columns`` (those present); cheaper where the backend can."""
+    read = getattr(io, "read_columns", None)
+    if read is not None:
+        return read(table, columns)
+    frame = io.read_table(table)
+    return frame.loc[:, [c for c in columns if c in frame.columns]]
 
 
 def _typed_old(io: WorkbookIO, table: layout.Table) -> Any:

@@ -22,7 +22,7 @@ from ..domain import periods
 from ..domain.errors import ExitCode, Finding, InputError, Location, RefusalError, Severity
 from ..domain.periods import Period
 from ..steps import gaps as steps
-from .base import ActionResult, Context, finish, prefetch
+from .base import ActionResult, Context, finish, prefetch, read_columns
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,6 +53,8 @@ _REGISTER = layout.table("發票資料")
 _PLATFORM = layout.table("平台狀況")
 _UPLOAD = layout.table("漏上傳檢核")
 _MAX_ROW_FINDINGS = 200
+_REGISTER_COLUMNS = ("發票號碼", "發票日期")  # every status counts as used: nothing else is read
+_PLATFORM_COLUMNS = ("發票號碼",)
 _DIALOG_RANGES = 20
 _LOG_CHARS = 2000
 
@@ -213,8 +215,9 @@ def read_used_numbers(ctx: Context, period: Period, allocation: pd.DataFrame) ->
     from ..steps.blanks import UsedNumbers
 
     where = Location(file=ctx.io.name, sheet=_REGISTER.sheet)
-    prefetch(ctx.io, [_REGISTER.sheet, _PLATFORM.sheet])
-    raw = ctx.io.read_table(_REGISTER)
+    prefetch(ctx.io, [_REGISTER.sheet, _PLATFORM.sheet],
+             {_REGISTER.sheet: _REGISTER_COLUMNS, _PLATFORM.sheet: _PLATFORM_COLUMNS})
+    raw = read_columns(ctx.io, _REGISTER, _REGISTER_COLUMNS)
     # numbers straight from the cells (keys_from_strings repairs what can be repaired); only dates are typed
     register, findings = typed(raw.loc[:, [c for c in ("發票日期",) if c in raw.columns]], _REGISTER, where)
     numbers = raw["發票號碼"] if "發票號碼" in raw.columns else register["發票號碼"]
@@ -254,7 +257,7 @@ def _platform_keys(ctx: Context) -> npt.NDArray[np.int64] | None:
 
     from ..domain.invoice_number import keys_from_strings
 
-    raw = ctx.io.read_table(_PLATFORM)
+    raw = read_columns(ctx.io, _PLATFORM, _PLATFORM_COLUMNS)
     downloaded = ctx.io.read_params(layout.sheet("平台狀況")).get("downloaded_at")
     if raw.empty or "發票號碼" not in raw.columns:
         return None if downloaded in (None, "") else np.empty(0, np.int64)

@@ -9,14 +9,14 @@ is open in Excel is refused, never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError, Location
 from . import layout
-from .grid import load_grid, table_from_grid
+from .grid import cache_exists, load_columns, load_grid, table_from_grid
 from .layout import Kind, Sheet, Table
 from .xlsx_package import Package, refuse_if_open
 from .xlsx_sheet import TableWrite, rewrite_sheet, rewrite_table_part
@@ -53,6 +53,7 @@ class FileBook:
         self._grids: dict[str, _Grid] = {}
         self._tables: dict[str, tuple[Table, pd.DataFrame]] = {}
         self._cells: dict[str, dict[tuple[int, int], object]] = {}
+        self._subsets: dict[tuple[str, tuple[str, ...]], pd.DataFrame | None] = {}
         # (text, done, total) → the CLI's progress bar; silent by default
         self.progress: Callable[[str, int | None, int | None], None] = lambda text, done, total: None
 
@@ -72,23 +73,51 @@ class FileBook:
             self._grids[sheet_name] = _Grid(load_grid(self.path, sheet_name, first_row))
         return self._grids[sheet_name]
 
-    def prefetch(self, sheet_names: Iterable[str]) -> None:
+    def prefetch(self, sheet_names: Iterable[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
         """Read several big sheets at once (calamine parses in parallel threads, without the GIL).
 
         Steps that need both 發票資料 and 平台狀況 call this first; reading then costs the
-        slower of the two instead of their sum. Sheets already read or written are skipped.
+        slower of the two instead of their sum. ``columns`` names, per sheet, the only columns
+        the step will ask for with :meth:`read_columns`. Sheets already read are skipped.
         """
         from concurrent.futures import ThreadPoolExecutor
 
         todo = [s for s in dict.fromkeys(sheet_names) if s not in self._grids and s not in self._tables]
         if len(todo) < 2:
             return
+        wanted = dict(columns or {})
         first_rows = {s: self._package.first_value_row(self._package.sheet_part(s)) for s in todo}
         self.progress(f"讀取工作表「{'」「'.join(todo)}」…", None, None)
+
+        def read(sheet: str) -> None:
+            if sheet in wanted and self._subset(sheet, wanted[sheet]) is not None:
+                return
+            self._grids[sheet] = _Grid(load_grid(self.path, sheet, first_rows[sheet]))
+
         with ThreadPoolExecutor(max_workers=2) as pool:
-            grids = dict(zip(todo, pool.map(lambda s: load_grid(self.path, s, first_rows[s]), todo), strict=True))
-        for name, grid in grids.items():
-            self._grids[name] = _Grid(grid)
+            list(pool.map(read, todo))
+
+    def _subset(self, sheet: str, columns: Sequence[str]) -> pd.DataFrame | None:
+        """A column subset read once (no cache of this sheet yet); None when the sheet needs the full read."""
+        key = (sheet, tuple(columns))
+        if key not in self._subsets:
+            table = layout.table(sheet)
+            frame = None if cache_exists(self.path, sheet) else load_columns(self.path, sheet, table, list(columns))
+            self._subsets[key] = frame
+        return self._subsets[key]
+
+    def read_columns(self, table: Table, columns: Sequence[str]) -> pd.DataFrame:
+        """Only some columns of a table (those present), read without converting the others.
+
+        The same rows and values as ``read_table(table)[columns]``; used by steps that need
+        two columns of a 1M-row register.
+        """
+        if table.sheet not in self._tables and table.sheet not in self._grids:
+            subset = self._subset(table.sheet, columns)
+            if subset is not None:
+                return subset.copy()
+        frame = self.read_table(table)
+        return frame.loc[:, [c for c in columns if c in frame.columns]]
 
     def read_table(self, table: Table) -> pd.DataFrame:
         if table.sheet in self._tables:
@@ -101,13 +130,14 @@ class FileBook:
     def read_params(self, sheet: Sheet) -> dict[str, object]:
         if not sheet.params:
             return {}
-        grid = self._grid(sheet.name)
         pending = self._cells.get(sheet.name, {})
-        out: dict[str, object] = {}
-        for p in sheet.params:
-            key = (p.row, 2)
-            out[p.key] = pending[key] if key in pending else grid.value(p.row, 2)
-        return out
+        if sheet.name in self._grids:
+            grid = self._grids[sheet.name]
+            found = {(p.row, 2): grid.value(p.row, 2) for p in sheet.params}
+        else:  # the cells above the table only: a 1M-row sheet is not parsed for them
+            top = self._package.top_cells(self._package.sheet_part(sheet.name), max(p.row for p in sheet.params))
+            found = {(p.row, 2): (top.get((p.row, 2)) or None) for p in sheet.params}
+        return {p.key: pending.get((p.row, 2), found[(p.row, 2)]) for p in sheet.params}
 
     # --- writing -----------------------------------------------------------------------------
     def write_table(self, table: Table, frame: pd.DataFrame) -> None:
@@ -158,6 +188,7 @@ class FileBook:
         self._package.close()
         self.path = target
         self._package = Package(target)
+        self._subsets.clear()
         self._grids.clear()
         self._tables.clear()
         self._cells.clear()

@@ -208,3 +208,53 @@ def table_from_grid(grid: pd.DataFrame, table: Table, where: Location, *, header
     if len(frame):
         frame = frame[frame.notna().any(axis=1)]
     return frame
+
+
+def cache_exists(path: Path, sheet: str) -> bool:
+    """Whether the big-sheet cache already holds this sheet's current content."""
+    file = _cache_file(path, sheet)
+    return file is not None and file.exists()
+
+
+def load_columns(path: Path, sheet: str, table: Table, columns: list[str]) -> pd.DataFrame | None:
+    """Some columns of a table whose headers sit on the layout's header row, in one calamine read.
+
+    Only the asked-for columns are converted (the conversion costs as much as the parse for a
+    1M-row sheet). Returns ``None`` — the caller then reads the whole sheet the careful way —
+    when the header row is not where the layout puts it, a required header is missing, a
+    header appears twice, or the first rows look like a second header (data pasted with its
+    own header further down). Rows keep their Excel numbers; empty rows are dropped.
+    """
+    import re
+
+    import fastexcel
+
+    aliases = header_aliases(table)
+    wanted = set(columns)
+    try:
+        reader = fastexcel.read_excel(str(path))
+        loaded = reader.load_sheet(
+            sheet, header_row=table.header_row - 1, dtypes="string",
+            use_columns=lambda c: aliases.get(normalise_header(c.name)) in wanted,
+        )
+        names = [c.name for c in loaded.available_columns()]
+        frame = loaded.to_pandas()
+    except Exception:
+        return None
+    found = [aliases.get(normalise_header(n)) for n in names]
+    duplicated = [n for n in names if re.search(r"_\d+$", n) and aliases.get(normalise_header(re.sub(r"_\d+$", "", n)))]
+    if duplicated or any(h not in found for h in table.required) or len(set(filter(None, found))) < len(
+        [f for f in found if f]
+    ):
+        return None
+    frame.columns = [aliases[normalise_header(str(c))] for c in frame.columns]
+    if set(frame.columns) != wanted & set(found):
+        return None
+    header_words = set(aliases)
+    head = frame.head(40)
+    if any(normalise_header(v) in header_words for col in head.columns for v in head[col].dropna()):
+        return None
+    frame.index = range(table.header_row + 1, table.header_row + 1 + len(frame))
+    if len(frame):
+        frame = frame[frame.notna().any(axis=1)]
+    return frame

@@ -30,6 +30,8 @@ _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+_ROW_AFTER = re.compile(rb'<row r="(\d+)"')
+_TOP_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _FIRST_VALUE = re.compile(rb'<c r="[A-Z]+(\d+)"[^>]*?>\s*<(?:v|is)\b')
 # What a damaged package raises while its parts are read: bad zip structure, bad CRC or deflate
 # stream, a part cut short, XML or UTF-8 that does not parse.
@@ -144,6 +146,70 @@ class Package:
     def table_parts(self, sheet: str) -> list[str]:
         rels = self._rels(self.sheet_part(sheet))
         return [target for kind, target in rels.values() if kind == _TABLE_REL]
+
+    def top_cells(self, part: str, max_row: int) -> dict[tuple[int, int], str]:
+        """The values of the first ``max_row`` rows of a sheet, as text, without reading the rest.
+
+        Parameter cells sit above a sheet's table; a 1M-row sheet need not be parsed to read
+        them. Shared strings are looked up; numbers (dates: Excel serials) stay as written.
+        """
+        import html
+
+        cells: dict[tuple[int, int], str] = {}
+        shared: dict[tuple[int, int], int] = {}
+        text = b""
+        try:
+            with self._zip.open(part) as fh:
+                while chunk := fh.read(1 << 16):
+                    text += chunk
+                    m = _ROW_AFTER.search(text, max(0, len(text) - len(chunk) - 64))
+                    if (m and int(m.group(1)) > max_row) or b"</sheetData>" in text:
+                        break
+        except KeyError:
+            raise InputError(f"檔案缺少 {part}，可能已損毀", where=Location(file=str(self.path))) from None
+        except DAMAGED as exc:
+            raise damaged(self.path, part) from exc
+        for m in _TOP_CELL.finditer(text):
+            letters, row, attrs, body = m.group(1), int(m.group(2)), m.group(3), m.group(4) or b""
+            if row > max_row:
+                break
+            col = 0
+            for ch in letters.decode():
+                col = col * 26 + ord(ch) - 64
+            kind = _attr(attrs, "t")
+            if kind == "s":
+                v = re.search(rb"<v>([^<]*)</v>", body)
+                if v:
+                    shared[(row, col)] = int(v.group(1))
+            elif kind == "inlineStr":
+                cells[(row, col)] = html.unescape("".join(t.decode() for t in re.findall(rb"<t[^>]*>([^<]*)</t>", body)))
+            else:
+                v = re.search(rb"<v>([^<]*)</v>", body)
+                if v:
+                    cells[(row, col)] = html.unescape(v.group(1).decode())
+        if shared:
+            strings = self._shared_strings(max(shared.values()))
+            for key, index in shared.items():
+                if index < len(strings):
+                    cells[key] = strings[index]
+        return cells
+
+    def _shared_strings(self, last: int) -> list[str]:
+        """Shared strings 0..last (read as far as needed)."""
+        from lxml import etree
+
+        part = "xl/sharedStrings.xml"
+        if part not in self.names:
+            return []
+        out: list[str] = []
+        ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        with self._zip.open(part) as fh:
+            for _, si in etree.iterparse(fh, tag=f"{ns}si", resolve_entities=False, no_network=True):
+                out.append("".join(t.text or "" for t in si.iter(f"{ns}t")))
+                si.clear()
+                if len(out) > last:
+                    break
+        return out
 
     def first_value_row(self, part: str) -> int:
         """Row number of the first cell holding a value (where calamine starts its range); 1 if none."""

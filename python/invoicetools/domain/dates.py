@@ -48,7 +48,8 @@ _SERIAL_MIN, _SERIAL_MAX = 32874, 73415
 
 
 def _from_serial(serial: float) -> datetime.datetime:
-    return datetime.datetime.combine(EXCEL_EPOCH, datetime.time()) + datetime.timedelta(days=serial)
+    """Excel serial → date-time, to the nearest second (serials are binary fractions of a day)."""
+    return datetime.datetime.combine(EXCEL_EPOCH, datetime.time()) + datetime.timedelta(seconds=round(serial * 86400))
 
 
 def parse_datetime(value: object) -> datetime.datetime:
