@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..book import layout
-from ..book.io import WorkbookIO
+from ..book.io import WorkbookIO, param_text
 from ..book.settings import read_settings
 from ..book.tables import read_typed
 from ..domain import periods
@@ -95,20 +95,12 @@ def _blank(value: object) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
-def _param_text(value: object) -> str | None:
-    """A parameter cell as text: Excel hands numbers over as floats (11402.0)."""
-    if _blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
 
 def _period(ctx: Context, settings: Settings, explicit: object, *, required: bool) -> periods.Period | None:
     """The period: given, else 配號設定's 申報年月, else 設定's."""
     params = ctx.io.read_params(_SHEET)
     for raw, where in ((explicit, None), (params.get("period"), Location(sheet="配號設定", column="申報年月"))):
-        text = _param_text(raw)
+        text = param_text(raw)
         if text is not None:
             try:
                 return periods.parse(text)
@@ -378,7 +370,7 @@ def allocate_tracks(
     the_period = _period(ctx, settings, period, required=True)
     assert the_period is not None
     params = ctx.io.read_params(_SHEET)
-    acc = account if account is not None else _param_text(params.get("account"))
+    acc = account if account is not None else param_text(params.get("account"))
     reuse = reuse_counts if reuse_counts is not None else _flag(params.get("reuse_counts"))
     tracks, _ = read_typed(ctx.io, _TRACKS)
     machines = ctx.io.read_table(_MACHINES)  # 組數 is judged by the step (it knows 按當期數量配號)

@@ -23,7 +23,7 @@ from .layout import Sheet, Table
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HEADER_SCAN_ROWS", "WorkbookIO", "find_header_row", "header_aliases"]
+__all__ = ["HEADER_SCAN_ROWS", "WorkbookIO", "find_header_row", "header_aliases", "param_text"]
 
 HEADER_SCAN_ROWS = 30  # pasted data: look for the header row among the first rows
 
@@ -108,3 +108,20 @@ def find_header_row(rows: Sequence[Sequence[object]], table: Table, *, where: Lo
             where=where,
         )
     return best
+
+
+def param_text(value: object) -> str | None:
+    """A parameter cell as trimmed text, ``None`` when blank; Excel's 11402.0 comes back as 11402.
+
+    >>> param_text(" 11402 "), param_text(11402.0), param_text(""), param_text(None), param_text(float("nan"))
+    ('11402', '11402', None, None, None)
+    """
+    try:
+        if value is None or bool(value != value):  # NaN, NaT
+            return None
+    except TypeError:  # pandas.NA has no truth value
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None

@@ -14,16 +14,12 @@ def export(ctx: Context) -> ActionResult:
     """Period and folder from the sheet (blank: 設定); what changed is confirmed in a dialog before writing."""
     from ..actions.e0402 import export_e0402
     from ..book import layout
-
-    values = ctx.io.read_params(layout.sheet("E0402"))
-
-    def text(key: str) -> str | None:
-        value = values.get(key)
-        return str(value).strip() if value is not None and str(value).strip() else None
-
+    from ..book.io import param_text
     from ._entry import with_reason_on_refusal
 
-    return with_reason_on_refusal(ctx, lambda c: export_e0402(c, text("period"), text("out_dir")))
+    values = ctx.io.read_params(layout.sheet("E0402"))
+    period, out_dir = param_text(values.get("period")), param_text(values.get("out_dir"))
+    return with_reason_on_refusal(ctx, lambda c: export_e0402(c, period, out_dir))
 
 
 def e0402_export() -> None:

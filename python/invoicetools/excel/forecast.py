@@ -13,9 +13,9 @@ __all__ = ["forecast_update"]
 def forecast(ctx: Context) -> ActionResult:
     from ..actions.forecast import update_forecast
     from ..book import layout
+    from ..book.io import param_text
 
-    period = ctx.io.read_params(layout.sheet("配號設定")).get("period")
-    return update_forecast(ctx, period=str(period).strip() if period else None)
+    return update_forecast(ctx, period=param_text(ctx.io.read_params(layout.sheet("配號設定")).get("period")))
 
 
 def forecast_update() -> None:

@@ -12,14 +12,10 @@ __all__ = ["gaps_check", "gaps_unvoid", "gaps_void"]
 
 def _params(ctx: Context) -> tuple[str | None, str | None]:
     from ..book import layout
+    from ..book.io import param_text
 
     values = ctx.io.read_params(layout.sheet("跳號作廢"))
-
-    def text(key: str) -> str | None:
-        value = values.get(key)
-        return str(value).strip() if value is not None and str(value).strip() else None
-
-    return text("period"), text("account")
+    return param_text(values.get("period")), param_text(values.get("account"))
 
 
 def check(ctx: Context) -> ActionResult:
