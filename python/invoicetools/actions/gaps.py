@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..book import layout
+from ..book.io import param_text
 from ..book.settings import Settings, read_settings
 from ..book.tables import typed
 from ..domain import periods
@@ -260,7 +261,7 @@ def _platform_keys(ctx: Context) -> npt.NDArray[np.int64] | None:
     raw = read_columns(ctx.io, _PLATFORM, _PLATFORM_COLUMNS)
     downloaded = ctx.io.read_params(layout.sheet("平台狀況")).get("downloaded_at")
     if raw.empty or "發票號碼" not in raw.columns:
-        return None if downloaded in (None, "") else np.empty(0, np.int64)
+        return None if param_text(downloaded) is None else np.empty(0, np.int64)
     keys, ok = keys_from_strings(raw["發票號碼"])
     return np.asarray(keys[ok], dtype=np.int64)
 
