@@ -12,12 +12,9 @@ and review the diff.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gaps.gapbook import make_book, numbers
 from invoicetools.actions.base import Context

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "excel"))
-
 from fake_xlwings import FakeBook, layout_book
 from gapbook import PERIOD, UBN, allocation_frame, register_frame, standard_register
 

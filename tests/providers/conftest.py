@@ -6,19 +6,10 @@ so no test ever touches the real OS keyring.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcpay, SleepRecorder
 
-_TESTS = Path(__file__).resolve().parents[1]
-for _path in (_TESTS, _TESTS.parent / "python"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcpay, SleepRecorder  # noqa: E402
-
-from invoicetools.sources.credentials import Credentials  # noqa: E402
+from invoicetools.sources.credentials import Credentials
 
 COMPANY_UBN = "12345675"
 

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from upload_data import COMPANY, clock
 
-_TESTS = Path(__file__).resolve().parents[1]
-for _path in (_TESTS, _TESTS / "providers", _TESTS / "excel", Path(__file__).resolve().parent):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from upload_data import COMPANY, clock  # noqa: E402
-
-from invoicetools.actions.base import Context  # noqa: E402
-from invoicetools.book.memory import MemoryBook  # noqa: E402
-from invoicetools.book.settings import write_settings  # noqa: E402
+from invoicetools.actions.base import Context
+from invoicetools.book.memory import MemoryBook
+from invoicetools.book.settings import write_settings
 
 
 @pytest.fixture
