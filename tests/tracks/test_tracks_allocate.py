@@ -403,7 +403,7 @@ def test_owners_and_allocation_agree_after_allocate(ctx: Context, imported: Memo
 
     imported.write_table(MACHINES, machines_frame(DEMO_MACHINES))
     allocate_tracks(ctx)
-    owners = owned_ranges(imported, "11402")
+    owners = owned_ranges(ctx, "11402")
     assert owners[["發票字軌", "起號", "迄號", "擁有者"]].values.tolist() == [
         ["KA", "12340000", "12355499", "本系統"],
         ["KB", "56780000", "56786999", "本系統"],

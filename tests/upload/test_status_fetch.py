@@ -19,7 +19,8 @@ from ecpay_fake import (
 from upload_data import COMPANY, clock
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import check_upload, fetch_status
+from invoicetools.actions.platform_status import fetch_status
+from invoicetools.actions.upload_check import reconcile_uploads
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import InputError
@@ -75,7 +76,7 @@ def test_fetch_pages_and_states(fake: FakeEcpay, ctx: Context, book: MemoryBook)
     assert frame["上傳日期"].notna().sum() == 4 and frame["發票日期"].tolist()[-1] == datetime.date(2024, 1, 5)  # newest first, as ECPay answers
     # and the check reads it: the pending invoice is 未上傳 with ECPay's words
     book.write_table(layout.table("發票資料"), frame[["發票號碼", "發票日期"]].assign(狀態="開立"))
-    rows = check_upload(ctx, period="11302").rows or []
+    rows = reconcile_uploads(ctx, period="11302").rows or []
     assert [(r["問題"], r["發票號碼"]) for r in rows] == [("未上傳", "AB00000002"), ("上傳失敗", "AB00000004")]
     assert rows[0]["說明"].startswith("平台處理中，尚未完成上傳：綠界 上傳=0")
 

@@ -10,7 +10,7 @@ from upload_data import COLUMNS, EXPECTED, ROWS, write_csv, write_status_csv
 
 import invoicetools.excel as excel
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import CLEAN_MESSAGE, PREREQUISITE_MESSAGE
+from invoicetools.actions.upload_check import CLEAN_MESSAGE, PREREQUISITE_MESSAGE
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.book.settings import write_settings

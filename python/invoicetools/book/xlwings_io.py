@@ -38,6 +38,7 @@ from ..domain.dates import EXCEL_EPOCH
 from ..domain.errors import InputError, Location
 from . import layout
 from .grid import table_from_grid
+from .io import WorkbookIO
 from .layout import Kind, Sheet, Table
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def _column_to_cells(series: pd.Series) -> list[Any]:
 # --------------------------------------------------------------------------------------------
 # the backend
 # --------------------------------------------------------------------------------------------
-class XlwingsBook:
+class XlwingsBook(WorkbookIO):
     """``WorkbookIO`` over an open xlwings ``Book`` (usually ``xw.Book.caller()``)."""
 
     def __init__(self, book: Any) -> None:

@@ -40,8 +40,8 @@ from .invoice_number import KEY_BASE
 __all__ = [
     "BOOKLET",
     "Int64s",
-    "count",
     "contains",
+    "count",
     "find_overlaps",
     "intersect",
     "is_aligned",

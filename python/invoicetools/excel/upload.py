@@ -21,7 +21,7 @@ def _cancelled(step: str) -> ActionResult:
 
 
 def _invoices_import(ctx: Context) -> ActionResult:
-    from ..actions.upload import STEP_INVOICES, import_invoices
+    from ..actions.invoices import STEP_INVOICES, import_invoices
 
     files = ctx.choose_files("選擇 ERP 開立發票資料（CSV 或 xlsx）", _REGISTER_KINDS, False)
     if not files:
@@ -30,7 +30,7 @@ def _invoices_import(ctx: Context) -> ActionResult:
 
 
 def _status_download(ctx: Context) -> ActionResult:
-    from ..actions.upload import STEP_STATUS, fetch_status, import_status
+    from ..actions.platform_status import STEP_STATUS, fetch_status, import_status
     from ..book.settings import read_settings
 
     settings = read_settings(ctx.io)
@@ -61,7 +61,7 @@ def status_download() -> None:
 
 
 def check_upload() -> None:
-    from ..actions.upload import check_upload_from_sheet
+    from ..actions.upload_check import reconcile_uploads_from_sheet
     from ._entry import run_in_excel
 
-    run_in_excel("check_upload", check_upload_from_sheet)
+    run_in_excel("check_upload", reconcile_uploads_from_sheet)

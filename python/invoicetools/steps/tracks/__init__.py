@@ -1,6 +1,6 @@
 """配號 (step 1): track allocations in, booklets of 50 handed to 帳別 × 機台 out — pure functions.
 
-Five modules, each tables in → tables + findings out, no I/O (``columns`` holds the three
+Four parts, each tables in → tables + findings out, no I/O (``columns`` holds the three
 tables' columns and how their cells are read):
 
 * ``parse`` — :func:`parse_track_rows` turns rows of any allocation source (MOF file, E0501, a provider,
@@ -13,7 +13,6 @@ tables' columns and how their cells are read):
   importing the same data twice changes nothing; a changed file reports what changed.
 * ``allocate`` (with ``machines``) — :func:`allocate` hands each machine of 機台配號設定 exactly its 組數 of booklets:
   deterministic, never one booklet twice, contiguous where possible, all or nothing.
-* ``owners`` — :func:`owner_of_ranges`: which parts of the allocation belong to this system;
 * ``branches`` — :func:`branch_plans`: what goes into an E0401 for each branch.
 
 Numbers are int64 keys (``track_code * 10**8 + digits``) as everywhere; booklets are the
@@ -37,10 +36,17 @@ from __future__ import annotations
 
 from .allocate import AllocationResult, allocate, assign_booklets, merge_allocation
 from .branches import BranchPlan, branch_plans
-from .columns import ALLOCATION_HEADERS, MACHINE_HEADERS, OWNER_OTHER, OWNER_SELF, TRACK_HEADERS, TYPE_NAMES
+from .columns import (
+    ALLOCATION_HEADERS,
+    MACHINE_HEADERS,
+    OWNER_OTHER,
+    OWNER_SELF,
+    TRACK_HEADERS,
+    TYPE_NAMES,
+    is_own,
+)
 from .importing import TrackImport, merge_import, period_filter
 from .machines import MachineRequest, machine_requests
-from .owners import is_own, owner_of_ranges
 from .parse import parse_track_rows
 
 __all__ = [
@@ -61,7 +67,6 @@ __all__ = [
     "machine_requests",
     "merge_allocation",
     "merge_import",
-    "owner_of_ranges",
     "parse_track_rows",
     "period_filter",
 ]

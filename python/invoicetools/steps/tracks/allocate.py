@@ -41,11 +41,11 @@ from .columns import (
     OWNER,
     PERIOD,
     TYPE,
+    is_own,
     range_keys,
     text_column,
 )
 from .machines import MachineRequest, machine_requests
-from .owners import is_own
 from .parse import parse_track_rows
 
 if TYPE_CHECKING:

@@ -36,6 +36,7 @@ __all__ = [
     "TRACK_HEADERS",
     "TYPE_NAMES",
     "blank",
+    "is_own",
     "key_range",
     "range_keys",
     "text_column",
@@ -91,6 +92,17 @@ def text_column(frame: pd.DataFrame, column: str, *, ident: bool) -> list[str | 
                 text = text[:-2]
         out.append(text or None)
     return out
+
+
+def is_own(owner: object) -> bool | None:
+    """Whether an 擁有者 value says the range is this system's: True, False, or None when blank.
+
+    >>> is_own("本系統"), is_own(" 其他系統 "), is_own("綠界"), is_own(None)
+    (True, False, False, None)
+    """
+    if blank(owner):
+        return None
+    return str(owner).strip() == OWNER_SELF
 
 
 def shown(track: str, begin: int, end: int) -> str:
