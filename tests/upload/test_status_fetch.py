@@ -19,6 +19,7 @@ from ecpay_fake import (
 from upload_data import COMPANY, clock
 
 from invoicetools.actions.base import Context
+from invoicetools.actions.host import Host
 from invoicetools.actions.platform_status import fetch_status
 from invoicetools.actions.upload_check import reconcile_uploads
 from invoicetools.book import layout
@@ -118,8 +119,7 @@ def test_no_login_asks_and_saves(fake: FakeEcpay, book: MemoryBook, memory_keyri
         fetch_status(plain, "ecpay", transport=fake.transport(), base_url=STAGE)
     answers = iter([STAGE_MERCHANT_ID, ""])
     secrets = iter([STAGE_HASH_KEY, STAGE_HASH_IV])
-    asking = Context(io=book, now=clock(), user="t", ask_text=lambda prompt, default: next(answers),
-                     ask_secret=lambda prompt: next(secrets))
+    asking = Context(host=Host(ask_text=lambda prompt, default: next(answers), ask_secret=lambda prompt: next(secrets)), io=book, now=clock(), user="t")
     fetch_status(asking, "ecpay", transport=fake.transport(), base_url=STAGE)
     assert store.load("ecpay", COMPANY) == stage_login()
     assert len(book.tables["tblPlatform"]) == 5
@@ -130,7 +130,7 @@ def test_no_login_asks_and_saves(fake: FakeEcpay, book: MemoryBook, memory_keyri
 
 def test_rejected_login(fake: FakeEcpay, book: MemoryBook) -> None:
     store.save(Credentials("ecpay", COMPANY, merchant_id=STAGE_MERCHANT_ID, hash_key="x" * 16, hash_iv=STAGE_HASH_IV))
-    ctx = Context(io=book, now=clock(), user="t", confirm=lambda prompt: False)
+    ctx = Context(host=Host(confirm=lambda prompt: False), io=book, now=clock(), user="t")
     with pytest.raises(InputError, match=r"認證失敗.*tracks login"):
         fetch_status(ctx, "ecpay", transport=fake.transport(), base_url=STAGE)
 

@@ -82,7 +82,7 @@ def _platform_login(ctx: Context, settings: Settings) -> tuple[str, list[Finding
     except InputError as exc:
         return "", [Finding("e0402_keyring", f"無法讀取 {provider} 的登入資訊：{exc.message}",
                             Location(sheet="設定", column="登入資訊"), Severity.WARNING)]
-    secret = ctx.ask_secret(f"請輸入 {provider} 平台密碼（會存入作業系統的密碼儲存區，不會寫入活頁簿）：")
+    secret = ctx.host.ask_secret(f"請輸入 {provider} 平台密碼（會存入作業系統的密碼儲存區，不會寫入活頁簿）：")
     if not secret:
         return f"未輸入 {provider} 平台密碼：E0402 檔仍已寫入，請由 Turnkey 或平台上傳。", []
     try:
@@ -163,7 +163,7 @@ def export_e0402(
                             findings=findings, params={**params, "dry_run": True}, rows=records(preview))
     if changes and len(before):
         prompt = "\n".join([summary, *notes, "同一字軌再次上傳 E0402 會取代平台上先前的空白號碼。確定要轉出嗎？"])
-        if not ctx.confirm(prompt):
+        if not ctx.host.confirm(prompt):
             return ActionResult(STEP, "已取消，沒有寫入任何檔案。", params=params)
     login, login_findings = _platform_login(ctx, settings)
     findings += login_findings

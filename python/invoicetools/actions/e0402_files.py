@@ -72,7 +72,7 @@ def output_folder(ctx: Context, out_dir: str | Path | None, settings: Settings) 
     if chosen is None:
         chosen = settings.output_dir
     if chosen is None:
-        chosen = ctx.choose_folder("選擇 E0402 輸出資料夾（Turnkey 資料夾或任一資料夾）")
+        chosen = ctx.host.choose_folder("選擇 E0402 輸出資料夾（Turnkey 資料夾或任一資料夾）")
     if chosen is None:
         raise InputError("請指定 E0402 輸出資料夾（--out），或在[設定]填寫 Turnkey資料夾")
     root = chosen.expanduser()

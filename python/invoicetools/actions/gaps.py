@@ -234,7 +234,7 @@ def void_gaps(ctx: Context, period: str | None = None, account: str | None = Non
         *([f"強制執行，原因：{ctx.force_reason}"] if forced else []),
         "確定要整批作廢嗎？",
     ])
-    if not ctx.confirm(prompt):
+    if not ctx.host.confirm(prompt):
         return ActionResult(STEP, "已取消，沒有作廢任何號碼。", params={**run.params, "action": "void"})
     after = steps.GapResult(rows, run.result.findings, run.result.machines)
     message = f"已整批作廢 {len(targets):,} 組、共 {total:,} 張跳號（{run.scope}），已寫入執行紀錄。"
@@ -269,7 +269,7 @@ def unvoid_gaps(ctx: Context, period: str | None = None, account: str | None = N
     total = int(targets["count"].sum())
     prompt = "\n".join([f"將取消 {run.scope} {len(targets):,} 組、共 {total:,} 張跳號的作廢（改回待確認）：",
                         *describe(targets, _DIALOG_RANGES), "確定要取消作廢嗎？"])
-    if not ctx.confirm(prompt):
+    if not ctx.host.confirm(prompt):
         return ActionResult(STEP, "已取消，沒有變更。", params={**run.params, "action": "unvoid"})
     message = f"已取消作廢 {len(targets):,} 組、共 {total:,} 張跳號（{run.scope}），已寫入執行紀錄。"
     written = _write_sheet(ctx, run, rows, message)

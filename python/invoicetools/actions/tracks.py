@@ -248,9 +248,12 @@ def login(
 
     The sheet's 登入資訊 shows only whether it is stored. Nothing secret is written anywhere else.
     """
+    from ..sources.credentials import require_backend
+
     settings = read_settings(ctx.io)
     ubn = settings.require_ubn()
     name = provider_name(settings, provider)
+    require_backend()  # no keyring: say so before anyone types a secret
     credentials = ask_credentials(ctx, name, ubn, merchant_id=merchant_id, url=url)
     if credentials is None:
         raise InputError("已取消：沒有輸入登入資訊")

@@ -23,7 +23,7 @@ def _cancelled(step: str) -> ActionResult:
 def _invoices_import(ctx: Context) -> ActionResult:
     from ..actions.invoices import STEP_INVOICES, import_invoices
 
-    files = ctx.choose_files("選擇 ERP 開立發票資料（CSV 或 xlsx）", _REGISTER_KINDS, False)
+    files = ctx.host.choose_files("選擇 ERP 開立發票資料（CSV 或 xlsx）", _REGISTER_KINDS, False)
     if not files:
         return _cancelled(STEP_INVOICES)
     return import_invoices(ctx, files[0])
@@ -34,14 +34,14 @@ def _status_download(ctx: Context) -> ActionResult:
     from ..book.settings import read_settings
 
     settings = read_settings(ctx.io)
-    if settings.provider and ctx.confirm(
+    if settings.provider and ctx.host.confirm(
         f"從加值中心（{settings.provider}）下載本期的平台發票狀況？\n"
         "按[否]改為選擇狀況檔、Turnkey 結果檔或資料夾。"
     ):
         return fetch_status(ctx, settings.provider)
-    files = ctx.choose_files("選擇平台發票狀況檔或 Turnkey 結果檔（可多選）；取消則改選資料夾", _STATUS_KINDS, True)
+    files = ctx.host.choose_files("選擇平台發票狀況檔或 Turnkey 結果檔（可多選）；取消則改選資料夾", _STATUS_KINDS, True)
     if not files:
-        folder = ctx.choose_folder("選擇 Turnkey 結果資料夾（含 SummaryResult／ProcessResult）")
+        folder = ctx.host.choose_folder("選擇 Turnkey 結果資料夾（含 SummaryResult／ProcessResult）")
         if folder is None:
             return _cancelled(STEP_STATUS)
         files = [folder]
