@@ -1,7 +1,8 @@
 """libxml2's XSD validation messages said in zh-TW, with each element named and labelled (private).
 
-Layer: ``mig/`` (under :mod:`.schema`, which validates and calls :func:`translate`); plain text
-work, no lxml and no import from the rest of the package.
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); used by :mod:`.schema`, which validates and calls :func:`translate`.
+Plain text work: no lxml, no other import of the package.
 
 >>> label("InvoiceBeginNo"), label("Unknown")
 ('<InvoiceBeginNo>（發票起號）', '<Unknown>')

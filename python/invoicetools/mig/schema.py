@@ -1,9 +1,9 @@
 """MIG XSDs compiled once and documents validated against them, with readable zh-TW errors.
 
-Layer: ``mig/`` (below ``actions``, ``steps`` and ``sources``; above ``book``/``domain``):
-imports :mod:`invoicetools.domain` and its siblings :mod:`.specs` (which XSD belongs to
-which message and version; re-exported here), :mod:`._xsd_errors` (libxml2's messages in
-zh-TW) and :mod:`.safe_xml`.
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``): imports :mod:`invoicetools.domain` and its siblings :mod:`.specs`
+(which XSD belongs to which message and version; re-exported here), :mod:`._xsd_errors`
+(libxml2's messages in zh-TW) and :mod:`.safe_xml`.
 
 The XSDs ship verbatim in ``mig/xsd/`` (see ``xsd/PROVENANCE.md``). Turnkey's copies
 declare some element names with a leading space (``" BranchBan"``, ``" InvoiceBeginNo"``);
@@ -27,6 +27,7 @@ Validation returns readable errors (line numbers as the editor shows them):
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import urllib.parse
 import urllib.request
@@ -42,7 +43,6 @@ from . import safe_xml
 from ._xsd_errors import CLARK, label, translate
 from .specs import (
     MESSAGES,
-    XSD_DIR,
     MessageSpec,
     describe_namespace,
     identify,
@@ -50,7 +50,6 @@ from .specs import (
     normalize_version,
     spec,
     versions,
-    xsd_path,
 )
 
 __all__ = [
@@ -72,6 +71,7 @@ __all__ = [
     "xsd_path",
 ]
 
+XSD_DIR = Path(__file__).resolve().with_name("xsd")
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -331,3 +331,8 @@ def assert_valid(
         errors=[str(i) for i in issues],
         spec=s,
     )
+
+
+def xsd_path(message: str, version: object) -> str:
+    """Absolute path of the shipped XSD file (for showing the user, or external tools)."""
+    return os.fspath(XSD_DIR / spec(message, version).xsd)

@@ -1,9 +1,9 @@
 """Which MIG messages and versions this package knows: each one's XSD file, namespace and root.
 
-Layer: ``mig/`` (below ``actions``, ``steps`` and ``sources``; above ``book``/``domain``).
-This module imports only :mod:`invoicetools.domain` and no lxml, so the message modules can
-ask for a namespace or check a version without loading a parser; compiling and validating
-is :mod:`.schema`'s work.
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``). This module imports only :mod:`invoicetools.domain` and no lxml, so
+the message modules can ask for a namespace or check a version without loading a parser;
+compiling and validating is :mod:`.schema`'s work.
 
 >>> versions("E0402"), versions("E0501"), versions("SummaryResult")
 (('3.2', '4.0', '4.1'), ('3.2', '4.0', '4.1'), ('4.1',))
@@ -27,16 +27,13 @@ invoicetools.domain.errors.InputError: MIG 版本「3.1」不支援：E0402 支�
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..domain.errors import InputError
 
 __all__ = [
     "MESSAGES",
-    "XSD_DIR",
     "MessageSpec",
     "describe_namespace",
     "identify",
@@ -44,15 +41,12 @@ __all__ = [
     "normalize_version",
     "spec",
     "versions",
-    "xsd_path",
 ]
-
-XSD_DIR = Path(__file__).resolve().with_name("xsd")
 
 
 @dataclass(frozen=True, slots=True)
 class MessageSpec:
-    """One message in one MIG version: its XSD (relative to ``XSD_DIR``), namespace and root."""
+    """One message in one MIG version: its XSD (relative to ``schema.XSD_DIR``), namespace and root."""
 
     message: str
     version: str
@@ -163,8 +157,3 @@ def describe_namespace(ns: str | None) -> str:
         return "（沒有命名空間）"
     s = identify(ns)
     return f"「{ns}」（{s.message} {s.version} {s.title}）" if s else f"「{ns}」"
-
-
-def xsd_path(message: str, version: object) -> str:
-    """Absolute path of the shipped XSD file (for showing the user, or external tools)."""
-    return os.fspath(XSD_DIR / spec(message, version).xsd)
