@@ -31,7 +31,7 @@ python -m pip install -q -e ".[test]"
 
 echo "== ruff"
 lint=(python tests)
-if [ -d bench ]; then lint+=(bench); fi
+for extra in bench scripts; do if [ -d "$extra" ]; then lint+=("$extra"); fi; done
 ruff check "${lint[@]}"
 echo "== mypy"
 mypy

@@ -18,6 +18,11 @@ for _folder in sorted(p for p in _TESTS.iterdir() if p.is_dir() and not p.name.s
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
 
+# Developer scripts (scripts/docs_images.py …) are checked by the tests too.
+_SCRIPTS = _TESTS.parent / "scripts"
+if str(_SCRIPTS) not in sys.path:
+    sys.path.append(str(_SCRIPTS))
+
 from keyring_memory import MemoryKeyring, installed_memory_keyring  # noqa: E402
 from workbooks import layout_book, template_book  # noqa: E402,F401  (fixtures)
 

@@ -5,3 +5,4 @@ Steps (each a sheet, a ribbon button and a CLI command): 配號設定 (track all
 """
 
 __version__ = "0.1.0"
+XLWINGS_VERSION = "0.37.8"  # pinned: the add-in's VBA is stamped with it (pyproject pins the package)

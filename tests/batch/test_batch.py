@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from invoicetools.cli import main
-from invoicetools.demo.run import run_demo
+from invoicetools.cli.demo_run import run_demo
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """docs/使用說明.md: its pictures, its button names and its commands match the product;
-the picture renderer (``invoicetools.build.docs_images``) works."""
+the picture renderer (``scripts/docs_images.py``) works."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import struct
 import zipfile
 from pathlib import Path
 
+import docs_images  # scripts/docs_images.py (the conftest puts scripts/ on the path)
 import pytest
 
 from invoicetools.book import layout
-from invoicetools.build import docs_images
 from invoicetools.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]

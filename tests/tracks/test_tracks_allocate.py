@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trackdata import ALLOCATION, BRANCH, COMPANY, Range, write_mof_csv
 
+from invoicetools.actions.allocation import allocate_tracks
 from invoicetools.actions.base import Context
-from invoicetools.actions.tracks import allocate_tracks, import_tracks
+from invoicetools.actions.tracks import import_tracks
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import ExitCode, Severity
@@ -398,7 +399,7 @@ def test_allocation_of_200_tracks_by_1000_booklets_is_fast() -> None:
 
 
 def test_owners_and_allocation_agree_after_allocate(ctx: Context, imported: MemoryBook) -> None:
-    from invoicetools.actions.tracks import owned_ranges
+    from invoicetools.actions.allocation import owned_ranges
 
     imported.write_table(MACHINES, machines_frame(DEMO_MACHINES))
     allocate_tracks(ctx)

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from trackdata import ALLOCATION, BRANCH, COMPANY, Range, write_mof_csv
 
+from invoicetools.actions.allocation import allocate_tracks
 from invoicetools.actions.base import Context
-from invoicetools.actions.tracks import allocate_tracks, e0401_folder, export_e0401, import_tracks
+from invoicetools.actions.e0401 import e0401_folder, export_e0401
+from invoicetools.actions.tracks import import_tracks
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.book.settings import read_settings, write_settings

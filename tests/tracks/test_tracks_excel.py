@@ -50,7 +50,7 @@ def test_e0401_button_asks_for_a_folder_when_none_is_set(book: MemoryBook, tmp_p
     machines = pd.DataFrame([{"帳別": "Z", "機台號": "1", "組數": 1, "分支機構統編": BRANCH}],
                             columns=list(layout.table("機台配號設定").headers))
     book.write_table(layout.table("機台配號設定"), machines)
-    from invoicetools.actions.tracks import allocate_tracks
+    from invoicetools.actions.allocation import allocate_tracks
 
     assert allocate_tracks(ctx).exit_code == ExitCode.OK
     assert "沒有選擇輸出資料夾" in buttons._e0401(ctx).message

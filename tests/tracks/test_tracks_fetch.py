@@ -15,7 +15,8 @@ from trackdata import ALLOCATION, COMPANY, ecpay_rows, whole_year, write_mof_csv
 
 from invoicetools.actions.base import Context
 from invoicetools.actions.host import Host
-from invoicetools.actions.tracks import fetch_tracks, import_tracks, login, logout
+from invoicetools.actions.provider_login import login, logout
+from invoicetools.actions.tracks import fetch_tracks, import_tracks
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import ExitCode, InputError, Severity

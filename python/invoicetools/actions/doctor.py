@@ -65,7 +65,6 @@ __all__ = [
     "pythonw_for",
     "read_conf",
     "render",
-    "repository_builds",
     "run_checks",
     "stamped_xlwings_version",
     "with_env_vars",
@@ -298,8 +297,8 @@ def _python(env: Environment) -> list[Check]:
 
 
 def _versions(env: Environment) -> tuple[list[Check], str | None]:
+    from .. import XLWINGS_VERSION
     from ..book import layout
-    from ..build.sources import XLWINGS_VERSION
 
     out = [Check("InvoiceTools", Verdict.OK, f"{__version__}（活頁簿版面 {layout.LAYOUT_VERSION}）")]
     installed = env.installed_xlwings()
@@ -532,14 +531,6 @@ def run_checks(io: WorkbookIO | None = None, *, env: Environment | None = None) 
     return checks
 
 
-def repository_builds() -> list[Path]:
-    """The built add-in and workbook of a source checkout, when they are there."""
-    try:
-        from ..build.product import default_paths
-    except Exception:  # the builder cannot be imported: nothing to check
-        return []
-    return [p for p in default_paths().values() if p.is_file()]
-
-
 def environment_for(files: Sequence[Path] = (), **overrides: Any) -> Environment:
-    return Environment(files=[*files, *repository_builds()], **overrides)
+    """This machine, with ``files`` (.xlam/.xlsm) to check besides the installed add-in."""
+    return Environment(files=list(files), **overrides)

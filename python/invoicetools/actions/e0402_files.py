@@ -148,7 +148,7 @@ def compare(files: list[E0402File], before: pd.DataFrame, folder: Path) -> list[
 
 
 def mig_version(mig: str | None, settings: Settings) -> str:
-    from ..mig.schema import normalize_version
+    from ..mig.specs import normalize_version
 
     version = normalize_version(mig) if mig else settings.mig_version
     if version not in MIG_VERSIONS:

@@ -204,7 +204,7 @@ class _SheetData:
         return len(self.columns[0]) if self.columns else 0
 
 
-def _param_text(value: object) -> str:
+def _shown_param(value: object) -> str:
     if isinstance(value, datetime.datetime):
         return f"{value:%Y/%m/%d}" if value.time() == datetime.time() else f"{value:%Y/%m/%d %H:%M}"
     if isinstance(value, datetime.date):
@@ -251,8 +251,8 @@ def _sheet_data(ctx: Context, sheet: Sheet) -> _SheetData:
         values = ctx.io.read_params(sheet)
         for p in sheet.params:
             v = values.get(p.key)
-            if v is not None and _param_text(v):
-                params.append(f"{p.label} {_param_text(v)}")
+            if v is not None and _shown_param(v):
+                params.append(f"{p.label} {_shown_param(v)}")
     return _SheetData(sheet, headers, kinds, _display_columns(raw, frame, headers), params)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..book.settings import Settings, write_settings
+from ..book.settings import Settings, read_settings, write_settings
 from ..domain.errors import InputError
-from .base import Context
+from .base import ActionResult, Context, finish
 
 if TYPE_CHECKING:
     import httpx
@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOGIN_FIELDS",
+    "LOGIN_STEP",
     "ask_credentials",
     "check_and_save",
+    "login",
+    "logout",
     "provider_label",
     "provider_name",
     "show_login_state",
@@ -159,3 +162,52 @@ def with_provider(
             raise InputError(
                 f"{exc.message}。請重新輸入登入資訊（[設定] › 儲存登入資訊，或 invoicetools tracks login）") from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+LOGIN_STEP = "加值中心登入"
+
+
+def login(
+    ctx: Context, *, provider: str | None = None, merchant_id: str | None = None, url: str | None = None
+) -> ActionResult:
+    """Ask for the provider login (帳號, HashKey/HashIV or 密碼, 網址) and keep it in the OS keyring.
+
+    The sheet's 登入資訊 shows only whether it is stored. Nothing secret is written anywhere else.
+    """
+    from ..sources.credentials import require_backend
+
+    settings = read_settings(ctx.io)
+    ubn = settings.require_ubn()
+    name = provider_name(settings, provider)
+    require_backend()  # no keyring: say so before anyone types a secret
+    credentials = ask_credentials(ctx, name, ubn, merchant_id=merchant_id, url=url)
+    if credentials is None:
+        raise InputError("已取消：沒有輸入登入資訊")
+    check_and_save(name, credentials)
+    label = show_login_state(ctx, settings, name, ubn)
+    shown = provider_label(name)
+    result = ActionResult(
+        LOGIN_STEP,
+        f"{shown}登入資訊（統一編號 {ubn}，帳號 {credentials.merchant_id}）已存入作業系統的密碼儲存區；"
+        f"[設定]的登入資訊顯示「{label}」。",
+        params={"provider": name, "ubn": ubn},
+        next_step="按[自動匯入]下載配號（invoicetools tracks fetch）。",
+    )
+    return finish(ctx, result)
+
+
+def logout(ctx: Context, *, provider: str | None = None) -> ActionResult:
+    """Remove the stored provider login from the OS keyring."""
+    from ..sources import credentials as store
+
+    settings = read_settings(ctx.io)
+    ubn = settings.require_ubn()
+    name = provider_name(settings, provider)
+    removed = store.delete(name, ubn)
+    label = show_login_state(ctx, settings, name, ubn)
+    text = "已刪除" if removed else "原本就沒有儲存"
+    result = ActionResult(LOGIN_STEP, f"{name} 登入資訊（統一編號 {ubn}）{text}；[設定]的登入資訊顯示「{label}」。",
+                          params={"provider": name, "ubn": ubn, "logout": True})
+    return finish(ctx, result)
+
+

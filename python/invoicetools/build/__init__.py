@@ -1,5 +1,9 @@
 """Builds ``addin/InvoiceTools.xlam`` and ``workbook/InvoiceTools.xlsm`` from ``book.layout`` and ``addin/``.
 
+Apart from the layers (DESIGN "Layers": excel/cli → actions → steps/sources/mig → book → domain):
+build/ imports only book/ and domain/, no action, CLI or demo, and only cli/ imports it.
+Developer tooling (the docs pictures) lives in scripts/.
+
 ``main(out_dir)`` is the ``invoicetools build`` entry point. The pieces:
 
 * ``ovba_compression`` – MS-OVBA compression (module source, ``dir``);

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from invoicetools.build.vbaproject import Kind, Module, Project
 
-XLWINGS_VERSION = "0.37.8"
+from .. import XLWINGS_VERSION  # one place for the pinned version
+from ..domain.errors import InvoiceToolsError
+
 CONF_PROJECT_NAME = "invoicetools"  # PROJECT_NAME in the add-in's xlwings module: invoicetools.conf
 MAIN_MODULE = "InvoiceTools"  # the parameterless Subs (layout.Action.vba_sub)
 RIBBON_MODULE = "InvoiceRibbon"
@@ -26,7 +28,7 @@ RIBBON_FILE = "customUI14.xml"
 _CLASS_BASE = '"0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"'
 
 
-class BuildError(Exception):
+class BuildError(InvoiceToolsError):
     """The build cannot go on (wrong xlwings version, a source that breaks a rule …)."""
 
 

@@ -1,18 +1,20 @@
 """``invoicetools``: every step from a terminal, on a workbook file.
 
+Layers (DESIGN): excel/cli → actions → steps/sources/mig → book → domain; arrows point down only.
+cli/ is the top, beside excel/; ``batch`` and ``demo`` drive the CLI itself (``batch_run.py``,
+``demo_run.py``), and only cli/ imports build/ (the ``build``, ``new`` and ``addin`` commands).
+
 Exit codes everywhere: 0 clean, 1 findings the accountant must act on (or a refusal),
 2 bad input or usage — with a zh-TW message on stderr and no traceback (``--debug``
 shows it). With ``--json``, stdout holds only the JSON; messages go to stderr.
 
-Each module of this package that defines ``register(subparsers)`` adds its commands, so
-an area's commands live next to each other (``cli/tracks.py``, ``cli/upload.py`` …).
+Each area module (``cli/tracks.py``, ``cli/upload.py`` …) has ``register(subparsers)`` for its
+commands, listed once in :func:`build_parser`.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import signal
 import sys
 import threading
@@ -51,13 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="出錯時顯示完整的錯誤追蹤（供開發人員）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    from . import (
+        addin,
+        batch,
+        build,
+        calendar,
+        core,
+        demo,
+        doctor,
+        e0402,
+        export,
+        forecast,
+        gaps,
+        tracks,
+        upload,
+    )
+
+    for area in (addin, batch, build, calendar, core, demo, doctor, e0402, export, forecast, gaps, tracks, upload):
+        area.register(sub)
     return parser
 
 

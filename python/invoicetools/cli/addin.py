@@ -118,7 +118,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from .. import __version__
+    from .. import XLWINGS_VERSION, __version__
     from ..actions.doctor import (
         ADDIN_NAME,
         CONF_NAME,
@@ -129,7 +129,6 @@ def _install(args: argparse.Namespace) -> int:
         read_conf,
         with_env_vars,
     )
-    from ..build.sources import XLWINGS_VERSION
 
     folders = _folders(args)
     if folders is None:

@@ -29,8 +29,8 @@ def register(sub: Any) -> None:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from ..actions.batch import run_batch, write_summary
     from ..domain import periods
+    from .batch_run import run_batch, write_summary
 
     folder = Path(args.folder)
     today = parse_date(args.today) if args.today else datetime.date.today()

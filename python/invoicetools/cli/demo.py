@@ -21,6 +21,6 @@ def register(sub: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ..demo.run import run_demo
+    from .demo_run import run_demo
 
     return run_demo(Path(args.dir), quiet=args.quiet)

@@ -28,6 +28,15 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_doctor)
 
 
+def _repository_builds() -> list[Path]:
+    """The built add-in and workbook of a source checkout, when they are there."""
+    try:
+        from ..build.product import default_paths
+    except Exception:  # the builder cannot be imported: nothing to check
+        return []
+    return [p for p in default_paths().values() if p.is_file()]
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from ..actions.doctor import environment_for, exit_code, render, run_checks
     from ._common import open_book
@@ -38,7 +47,7 @@ def _doctor(args: argparse.Namespace) -> int:
         io = open_book(args.book)
         if Path(args.book).suffix.lower() == ".xlsm":
             files.append(Path(args.book))
-    checks = run_checks(io, env=environment_for(files))
+    checks = run_checks(io, env=environment_for([*files, *_repository_builds()]))
     if args.json:
         json.dump([c.as_dict() for c in checks], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

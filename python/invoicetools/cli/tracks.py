@@ -141,28 +141,28 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _login(args: argparse.Namespace) -> int:
-    from ..actions.tracks import login
+    from ..actions.provider_login import login
 
     ctx = context(args, ask_secret=_ask_secret, ask_text=_ask_text)
     return emit(login(ctx, provider=args.provider, merchant_id=args.merchant_id, url=args.url), args)
 
 
 def _logout(args: argparse.Namespace) -> int:
-    from ..actions.tracks import logout
+    from ..actions.provider_login import logout
 
     ctx = context(args)
     return emit(logout(ctx, provider=args.provider), args)
 
 
 def _allocate(args: argparse.Namespace) -> int:
-    from ..actions.tracks import allocate_tracks
+    from ..actions.allocation import allocate_tracks
 
     ctx = context(args)
     return emit(allocate_tracks(ctx, period=args.period, account=args.account, reuse_counts=args.reuse_counts), args)
 
 
 def _e0401(args: argparse.Namespace) -> int:
-    from ..actions.tracks import export_e0401
+    from ..actions.e0401 import export_e0401
 
     ctx = context(args)
     return emit(export_e0401(ctx, period=args.period, out_dir=args.out), args)

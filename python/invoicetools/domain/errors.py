@@ -8,6 +8,24 @@ Two kinds of trouble, kept apart (as in beancount and datacompy):
   cannot be read at all, a refusal, a bad argument. It carries a zh-TW message, the
   :class:`Location` and the process exit code (2 for bad input/usage, 1 for refusals).
 
+Every exception of the package is one of these (as httpx draws its tree)::
+
+    InvoiceToolsError                 the program cannot go on (zh-TW message, place, exit code)
+    ├── InputError                    input that cannot be read or used at all (exit 2)
+    │   ├── ValidationError           an identifier is not valid
+    │   │   ├── InvalidFormat
+    │   │   │   └── InvalidLength
+    │   │   ├── InvalidChecksum
+    │   │   └── InvalidComponent
+    │   ├── mig.safe_xml.UnsafeXmlError, mig.safe_xml.XmlSyntaxError, mig.schema.SchemaError
+    │   └── …
+    ├── RefusalError                  a step refuses to go on; --force REASON overrides (exit 1)
+    ├── sources.providers.ProviderError  a value-added centre call failed (and its kinds)
+    └── build.sources.BuildError      the add-in cannot be built
+
+    KeyboardInterrupt
+    └── InterruptedAfterCommit        Ctrl+C held until a step had committed: a signal, not an error
+
 >>> loc = Location(file="tracks.csv", row=5, column="發票起號")
 >>> str(loc)
 '檔案 tracks.csv 第 5 列 欄位「發票起號」'
@@ -160,18 +178,26 @@ class ValidationError(InputError):
 
 
 class InvalidFormat(ValidationError):
+    """The value has the wrong form (letters where digits belong, a stray character …)."""
+
     default = "格式不正確"
 
 
 class InvalidLength(InvalidFormat):
+    """The value has the wrong number of characters."""
+
     default = "長度不正確"
 
 
 class InvalidChecksum(ValidationError):
+    """The check digit does not match (a UBN's weighted sum)."""
+
     default = "檢查碼不正確"
 
 
 class InvalidComponent(ValidationError):
+    """A part of the value is out of range (a month 13, a track letter that does not exist …)."""
+
     default = "內容不正確"
 
 

@@ -1,7 +1,7 @@
 """RunPython entry points: one thin, parameterless function per button (see ``book.layout.ACTIONS``).
 
-The top of the layers (DESIGN "Layers": excel/cli → actions → steps/sources/mig → book →
-domain): ``RunPython "import invoicetools.excel as x; x.check_upload()"`` finds every entry
+Layers (DESIGN): excel/cli → actions → steps/sources/mig → book → domain; arrows point down only.
+excel/ is the top, beside cli/: ``RunPython "import invoicetools.excel as x; x.check_upload()"`` finds every entry
 point here by a plain import. Each gets the calling workbook through xlwings, makes Excel
 the action's host (``host.excel_host``), runs the same action as the CLI and shows the
 result in a message box; nothing raises into Excel (``_entry.run_in_excel``). The area

@@ -1,7 +1,7 @@
 """Excel entry points of the 設定 buttons: 儲存登入資訊 (settings_open) and 診斷 (diagnose).
 
 ``settings_open`` keeps the provider login in the operating system's keyring (Windows
-認證管理員) through ``actions.tracks.login``: the account and secrets are asked with Excel's
+認證管理員) through ``actions.provider_login.login``: the account and secrets are asked with Excel's
 input boxes and go straight to the keyring; the 設定 sheet's 登入資訊 shows only
 已儲存 / 未儲存. ``diagnose`` runs the ``invoicetools doctor`` checks on this machine, the open
 workbook and the loaded add-in, and shows them in a message box.
@@ -21,7 +21,7 @@ __all__ = ["diagnose", "settings_open"]
 def _save_login(ctx: Context) -> ActionResult:
     """The login action with Excel's input boxes; pressing Cancel ends it quietly, nothing changed."""
     from ..actions.base import ActionResult
-    from ..actions.tracks import LOGIN_STEP, login
+    from ..actions.provider_login import LOGIN_STEP, login
     from ..domain.errors import InputError
 
     cancelled: list[bool] = []

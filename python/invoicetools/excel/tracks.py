@@ -27,7 +27,7 @@ def _import(ctx: Context) -> ActionResult:
 
 def _e0401(ctx: Context) -> ActionResult:
     from ..actions.base import ActionResult
-    from ..actions.tracks import E0401_STEP, e0401_folder, export_e0401
+    from ..actions.e0401 import E0401_STEP, e0401_folder, export_e0401
     from ..book.settings import read_settings
     from ..domain.errors import InputError
 
@@ -58,7 +58,7 @@ def tracks_fetch() -> None:
 
 def tracks_allocate() -> None:
     """[配號]: booklets to 帳別 × 機台 with the parameters on 配號設定."""
-    from ..actions.tracks import allocate_tracks
+    from ..actions.allocation import allocate_tracks
     from ._entry import run_in_excel
 
     run_in_excel("tracks_allocate", lambda ctx: allocate_tracks(ctx))

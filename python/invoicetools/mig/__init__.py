@@ -1,8 +1,8 @@
 """MIG messages out and in (電子發票 MIG 3.2 / 4.0 / 4.1), always checked against the XSD.
 
-Layer (DESIGN.md "Layers"): ``mig/`` sits beside ``steps`` and ``sources``, below
-``actions`` and above ``book``/``domain``; it imports only :mod:`invoicetools.domain`
-(values, typed errors).
+Layers (DESIGN): excel/cli → actions → steps/sources/mig → book → domain; arrows point down only.
+mig/ sits beside steps/ and sources/, below actions/ and above book/ and domain/; it imports
+only :mod:`invoicetools.domain` (values, typed errors).
 
 Out (bytes, deterministic, validated before they are returned):
 

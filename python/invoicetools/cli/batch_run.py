@@ -1,4 +1,4 @@
-"""Many clients at once: run chosen steps over every workbook in a folder, one summary workbook.
+"""``invoicetools batch``, the run: the chosen steps over every client workbook in a folder, one summary workbook.
 
 Accounting firms keep one workbook per client (統一編號). Each client's steps run exactly
 as the CLI runs them (same commands, same checks, each client's own run log), one client
@@ -61,7 +61,7 @@ Runner = Callable[[Sequence[str]], tuple[int, str, str]]
 
 
 def _run_cli(argv: Sequence[str]) -> tuple[int, str, str]:
-    from ..cli import main
+    from . import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -143,7 +143,7 @@ def write_summary(results: Sequence[ClientResult], path: Path, *, period: str, t
     """One row per client (problems found, files written, next deadline), values only."""
     import xlsxwriter
 
-    from .files import write_atomic
+    from ..actions.files import write_atomic
 
     p = periods.parse(period)
     buffer = io.BytesIO()

@@ -14,13 +14,12 @@ import contextlib
 import io
 import json
 import shutil
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..demo.sample import COMPANY, generate, write_files
 from ..domain.errors import ExitCode
-from .sample import COMPANY, generate, write_files
 
 __all__ = ["DemoStep", "run_demo"]
 
@@ -51,7 +50,7 @@ def _call(main: Callable[[Sequence[str]], int], step: DemoStep) -> None:
 
 def run_demo(folder: Path, *, quiet: bool = False) -> int:
     """Run the whole demo into ``folder``; return 0 when every step behaved as expected."""
-    from ..cli import main
+    from . import main
 
     folder.mkdir(parents=True, exist_ok=True)
     data = generate()
@@ -155,5 +154,3 @@ def _summary_text(summary: dict[str, object], book: Path, turnkey: Path) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run_demo(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("demo-out")))

@@ -1,6 +1,6 @@
 r"""Pictures of the workbook's sheets for ``docs/使用說明.md`` (a developer tool).
 
-``python -m invoicetools.build.docs_images [--out docs/images] [--book BOOK] [--only NAME,...]``
+``python scripts/docs_images.py [--out docs/images] [--book BOOK] [--only NAME,...]``
 
 Without ``--book`` it runs the demo (``invoicetools.demo``: a fictitious company, period 114/01 ~
 114/02, about 20,000 invoices with planted problems) in a temporary folder, step by step through
@@ -517,7 +517,7 @@ def render(out_dir: Path = DEFAULT_OUT, *, book: Path | None = None, only: Seque
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m invoicetools.build.docs_images",
+    parser = argparse.ArgumentParser(prog="python scripts/docs_images.py",
                                      description="Render the sheet pictures of docs/使用說明.md with LibreOffice.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs (default docs/images)")
     parser.add_argument("--book", type=Path, help="take every picture from this workbook instead of running the demo")
