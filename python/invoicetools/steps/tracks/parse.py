@@ -7,8 +7,9 @@ finding at its file or sheet, row and column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["parse_track_rows"]
 
+T = TypeVar("T")
+
 _DIGITS_RE = re.compile(r"^\d{1,8}$")
 _FULL_RE = re.compile(r"^([A-Z]{2})(\d{8})$")
 _TYPES = {"7": "07", "07": "07", "8": "08", "08": "08"}
@@ -76,20 +79,20 @@ class _Fields:
         self.findings.append(Finding(code, message, where_of(self.where, self.raw.index[i], column)))
 
     def period_of(self, text: str) -> periods.Period | ValidationError:
-        if text not in self._periods:
-            try:
-                self._periods[text] = periods.parse(text)
-            except ValidationError as exc:
-                self._periods[text] = exc
-        return self._periods[text]
+        return _memo(self._periods, text, periods.parse)
 
     def ubn_of(self, text: str) -> str | ValidationError:
-        if text not in self._ubns:
-            try:
-                self._ubns[text] = ubn.validate(text)
-            except ValidationError as exc:
-                self._ubns[text] = exc
-        return self._ubns[text]
+        return _memo(self._ubns, text, ubn.validate)
+
+
+def _memo(cache: dict[str, T | ValidationError], text: str, parse: Callable[[str], T]) -> T | ValidationError:
+    """``parse(text)``, or the error it raised, computed once per distinct text."""
+    if text not in cache:
+        try:
+            cache[text] = parse(text)
+        except ValidationError as exc:
+            cache[text] = exc
+    return cache[text]
 
 
 def _read_ban(f: _Fields, i: int, b: str | None) -> None:
