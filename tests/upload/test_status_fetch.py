@@ -75,11 +75,14 @@ def test_fetch_pages_and_states(fake: FakeEcpay, ctx: Context, book: MemoryBook)
     assert result.exit_code == 0 and result.counts["筆數"] == 5
     assert any(f.code == "provider_b2c_only" for f in result.findings)
     assert frame["上傳日期"].notna().sum() == 4 and frame["發票日期"].tolist()[-1] == datetime.date(2024, 1, 5)  # newest first, as ECPay answers
-    # and the check reads it: the pending invoice is 未上傳 with ECPay's words
+    # and the check reads it: the pending invoice is counted, not a row; the one ECPay holds as 作廢 is 平台已作廢
     book.write_table(layout.table("發票資料"), frame[["發票號碼", "發票日期"]].assign(狀態="開立"))
-    rows = reconcile_uploads(ctx, period="11302").rows or []
-    assert [(r["問題"], r["發票號碼"]) for r in rows] == [("未上傳", "AB00000002"), ("上傳失敗", "AB00000004")]
-    assert rows[0]["說明"].startswith("平台處理中，尚未完成上傳：綠界 上傳=0")
+    checked = reconcile_uploads(ctx, period="11302")
+    rows = checked.rows or []
+    assert [(r["問題"], r["發票號碼"]) for r in rows] == [("平台已作廢", "AB00000003"), ("上傳失敗", "AB00000004")]
+    assert checked.counts["處理中"] == 1
+    assert rows[0]["說明"].startswith("平台上已作廢，發票資料仍為開立")
+    assert "1 張平台仍在處理中" in checked.message
 
 
 def test_current_period_stops_today(fake: FakeEcpay, book: MemoryBook) -> None:

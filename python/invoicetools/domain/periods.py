@@ -18,6 +18,14 @@ invoicetools.domain.errors.InvalidComponent: 申報年月的月份應為期別�
 Traceback (most recent call last):
     ...
 invoicetools.domain.errors.InvalidComponent: 月份應為 1 到 12（讀到「113/13」）
+
+A period needs its year: ``01-02`` (January–February of which year?) is refused, not read
+as ROC year 1:
+
+>>> parse("01-02")
+Traceback (most recent call last):
+    ...
+invoicetools.domain.errors.InvalidFormat: 申報年月要寫出民國年（例如 114）；申報年月可寫成 11402、114/01 ~ 114/02、113 01~02、11401-02 或 2025-01（讀到「01-02」）
 >>> from_term(114, 6).code, from_amego(114, 0).code, parse("11402").term
 ('11412', '11402', 1)
 >>> parse("11312").next().code, parse("11402").previous().code
@@ -58,6 +66,8 @@ __all__ = [
 
 ROC_OFFSET = 1911
 _FORMS = "申報年月可寫成 11402、114/01 ~ 114/02、113 01~02、11401-02 或 2025-01"
+_NO_YEAR = f"申報年月要寫出民國年（例如 114）；{_FORMS}"
+MIN_ROC_YEAR = 10  # a "year" below this is a month written without its year (01-02, 00102)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -187,10 +197,20 @@ _ROC_RANGE = re.compile(r"^(\d{2,3})[/.年]?(\d{1,2})[~\-－〜～至](?:(\d{2,3
 _YEAR_MONTH = re.compile(r"^(\d{2,3})[/\-.年](\d{1,2})月?$")
 _GREGORIAN = re.compile(r"^(\d{4})[/\-.年](\d{1,2})月?$")
 _CODE_PAIR = re.compile(r"^(\d{3})(\d{2})[~\-](\d{2})$")
+_MONTHS_ONLY = re.compile(r"^\d{1,2}月?[~\-－〜～至]\d{1,2}月?$")  # 1-2月: the months without a year
 
 
 def parse(text: object) -> Period:
     """Parse any accepted period form; raises ``InvalidFormat``/``InvalidComponent`` saying what was read."""
+    if isinstance(text, Period):
+        return text
+    period = _parse(text)
+    if period.roc_year < MIN_ROC_YEAR:
+        raise InvalidFormat(_NO_YEAR, found=text)
+    return period
+
+
+def _parse(text: object) -> Period:
     if isinstance(text, Period):
         return text
     if isinstance(text, int) and not isinstance(text, bool):
@@ -216,7 +236,7 @@ def parse(text: object) -> Period:
         return _pair_period(int(y1), int(a), int(b), raw)
     if m := _YEAR_MONTH.match(s):
         return _month_period(int(m.group(1)), int(m.group(2)), raw, roc=True)
-    raise InvalidFormat(_FORMS, found=raw)
+    raise InvalidFormat(_NO_YEAR if _MONTHS_ONLY.match(s) else _FORMS, found=raw)
 
 
 def is_valid(text: object) -> bool:
