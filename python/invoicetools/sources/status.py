@@ -197,7 +197,7 @@ def records_frame(records: Iterable[StatusRecord], *, source: str = "",
     rows: dict[str, list[object]] = {c: [] for c in SHEET_COLUMNS}
     for r in records:
         rows["發票號碼"].append(r.invoice_number)
-        rows["狀態"].append(r.state.value)
+        rows["狀態"].append(r.state.value if r.state is not None else None)
         rows["發票日期"].append(r.invoice_date)
         rows["上傳日期"].append(r.upload_time)
         rows["原始狀態"].append(r.detail or None)
