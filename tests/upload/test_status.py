@@ -152,13 +152,18 @@ def test_turnkey_message_log_export(tmp_path: Path, ctx: Context, book: MemoryBo
     result = import_status(ctx, [path])
     frame = book.tables["tblPlatform"]
     assert list(zip(frame["發票號碼"], frame["狀態"], strict=True)) == [
-        ("AB00000001", "已上傳"), ("AB00000002", "上傳失敗"), ("AB00000001", "作廢"), ("AB00000003", "處理中")]
+        ("AB00000001", "已上傳"), ("AB00000002", "上傳失敗"), ("AB00000001", "作廢"), ("AB00000003", "處理中"),
+        ("AB00000004", None)]  # a Good void says nothing by itself: its number stays, with no state
     assert frame["發票日期"].tolist()[0] == datetime.date(2024, 1, 5)
     assert frame["發票日期"].tolist()[1] is None  # 9999-12-31: no date rather than a crash
     assert frame["上傳日期"].tolist()[0] == pd.Timestamp("2024-01-05 10:15:00")
     assert frame["上傳日期"].tolist()[2] == pd.Timestamp("2024-01-07 08:00:00")
     assert frame["原始狀態"].tolist()[1] == "F0401 E"
-    assert result.counts["略過"] == 3  # E0402, a Good void (says nothing by itself), an inbound message
+    assert frame["發票日期"].tolist()[2] is None  # the F0501's identifier date is its cancel date
+    assert result.counts["略過"] == 2  # E0402, an inbound message – each said in a finding
+    assert sorted(f.message for f in result.findings if f.code == "message_log_skipped") == [
+        "略過 1 列收到的訊息（IN_OUT_BOUND=I）（F0401 1 列）：不是本公司上傳的發票",
+        "略過 1 列非發票訊息（E0402 1 列）：這些訊息不是單張發票的上傳狀態"]
 
 
 def test_several_sources_are_combined(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
