@@ -169,9 +169,15 @@ def test_turnkey_message_log_export(tmp_path: Path, ctx: Context, book: MemoryBo
 def test_several_sources_are_combined(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
     csv = write_status_csv(tmp_path / "a.csv")
     result = import_status(ctx, [csv, SYN / "SummaryResult_4.1_SYNTHETIC.xml"])
-    assert len(book.tables["tblPlatform"]) == len(STATUS_ROWS) + 4
+    # AB12345000 and AB12345002 are in both: the SummaryResult's (sent 2025-01-15) are later than the
+    # file's (2024-01-05, 2024-01-07) and replace them; the other rows are the union of the two
+    frame = book.tables["tblPlatform"]
+    assert len(frame) == len(STATUS_ROWS) + 4 - 2
+    assert set(frame.loc[frame["發票號碼"].isin(["AB12345000", "AB12345002"]), "來源"].str[:13]) == {"SummaryResult"}
     assert book.params["平台狀況"]["source"] == "a.csv、SummaryResult_4.1_SYNTHETIC.xml"
-    assert result.counts["筆數"] == len(STATUS_ROWS) + 4
+    assert result.counts["筆數"] == len(STATUS_ROWS) + 4 - 2 and result.counts["重複發票"] == 2
+    assert [f.message for f in result.findings if f.code == "status_duplicate_resolved"] == [
+        "「SummaryResult_4.1_SYNTHETIC.xml」與「a.csv」有 2 張相同的發票，已取較新的狀態"]
 
 
 def test_platform_input_reads_pasted_words_and_reports_unknown_ones() -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "count_states",
     "fetch_status",
     "platform_input",
+    "read_results_folder",
     "read_status_path",
     "records_frame",
     "state_of_word",
@@ -71,7 +72,9 @@ STATUS_FILE_TABLE = Table("StatusFile", "", 1, (
                             "平台狀態", "Result")),
     Column("發票狀態", aliases=("發票狀況", "開立狀態")),
     Column("發票日期", Kind.DATE, aliases=("開立日期", "InvoiceDate", "IIS_Create_Date")),
-    Column("上傳日期", Kind.DATETIME, aliases=("上傳時間", "處理時間", "傳送時間", "IIS_Upload_Date", "UploadDate")),
+    # the status's own time; the platform's query download calls it 最後異動日期 (last change)
+    Column("上傳日期", Kind.DATETIME, aliases=("上傳時間", "處理時間", "傳送時間", "IIS_Upload_Date", "UploadDate",
+                                             "最後異動日期", "最後異動時間", "異動日期")),
     Column("說明", aliases=("錯誤訊息", "訊息", "備註", "錯誤原因", "失敗原因", "處理訊息", "Message", "Description")),
 ))
 
@@ -266,16 +269,15 @@ def _read_results_file(path: Path) -> StatusImport:
     return _results_import([results.read(path)], [], path.name)
 
 
-def _read_results_folder(path: Path) -> StatusImport:
+def read_results_folder(path: Path) -> StatusImport | None:
+    """The Turnkey result files under a folder (recursively); ``None`` when there is none at all."""
     from ..mig import results
 
     scan = results.iter_results_folder(path)
     found = list(scan)
-    out = _results_import(found, list(scan.errors), path.name)
     if not found and not scan.errors:
-        raise InputError(
-            "資料夾裡沒有 Turnkey 結果檔（SummaryResult／ProcessResult）；請選 Turnkey 的 Unpack 資料夾或其中的 BAK",
-            where=Location(file=str(path)))
+        return None
+    out = _results_import(found, list(scan.errors), path.name)
     out.counts["檔案"] = len(scan.files)
     return out
 
@@ -380,11 +382,17 @@ def _word_findings(words: pd.Series, bad: npt.NDArray[np.bool_], index: pd.Index
 
 
 def read_status_path(path: Path) -> StatusImport:
-    """A status file, a TURNKEY_MESSAGE_LOG export, a SummaryResult/ProcessResult file, or a folder of them."""
+    """A status file, a TURNKEY_MESSAGE_LOG export, a SummaryResult/ProcessResult file, or a folder of them.
+
+    A folder: every status file in it and the Turnkey results under it, one snapshot
+    (``sources.status_merge.read_folder``).
+    """
     if not path.exists():
         raise InputError("找不到檔案或資料夾", where=Location(file=str(path)))
     if path.is_dir():
-        return _read_results_folder(path)
+        from .status_merge import read_folder
+
+        return read_folder(path)
     suffix = path.suffix.lower()
     if suffix in (".xml", ".summaryresult", ".processresult"):
         return _read_results_file(path)
@@ -396,21 +404,13 @@ def read_status_path(path: Path) -> StatusImport:
 
 
 def combine(imports: Sequence[StatusImport]) -> StatusImport:
-    """Several sources into one sheet (in the order given)."""
-    import pandas as pd
+    """Several sources into one snapshot, in the order given; the later status of an invoice wins.
 
-    if len(imports) == 1:
-        return imports[0]
-    frames = [i.frame for i in imports if len(i.frame)]
-    frame = pd.concat(frames, ignore_index=True) if frames else _empty_frame()
-    counts: dict[str, int] = {}
-    for i in imports:
-        for k, v in i.counts.items():
-            if k not in PlatformState.__members__ and k != "筆數":
-                counts[k] = counts.get(k, 0) + v
-    counts = {**counts, **count_states(frame)}
-    return StatusImport(frame, "、".join(i.source for i in imports),
-                        [f for i in imports for f in i.findings], counts)
+    See ``sources.status_merge``.
+    """
+    from .status_merge import merge
+
+    return merge(imports)
 
 
 def fetch_status(
