@@ -80,13 +80,19 @@ class Register:
 def read_register(path: Path) -> tuple[pd.DataFrame, Location]:
     """The raw rows of a register file (CSV Big5/UTF-8 or xlsx) and where they are (file, and sheet of an xlsx).
 
-    In a workbook the first sheet that holds the register's headers is used.
+    In a workbook the first sheet that holds the register's headers is used. A text file of
+    H/M/D records gives its M lines (``sources.line_records``); what was left out is said in
+    findings that travel in ``raw.attrs["findings"]`` (``prepare_register`` reports them).
     """
     from ..book.grid import sheet_names
     from ..domain.errors import InputError
     from .tabular import EXCEL_SUFFIXES, check_file, read_table_file
 
     where = Location(file=path.name)
+    if path.suffix.lower() not in EXCEL_SUFFIXES and path.is_file():
+        records = _line_records(path, where)
+        if records is not None:
+            return records, where
     if path.suffix.lower() in EXCEL_SUFFIXES and path.is_file():
         check_file(path)  # a 2 GB file is refused before the workbook reader opens it
         first_error: InputError | None = None
@@ -98,6 +104,22 @@ def read_register(path: Path) -> tuple[pd.DataFrame, Location]:
         if first_error is not None:
             raise first_error
     return read_table_file(path, TABLE), where
+
+
+def _line_records(path: Path, where: Location) -> pd.DataFrame | None:
+    """The M lines of an H/M/D file as raw register rows; ``None`` for any other file."""
+    from .line_records import is_line_typed, read_lines, sniff_file
+    from .tabular import check_file, decode_text
+
+    check_file(path)
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not is_line_typed(sniff_file(head)):
+        return None
+    text, _ = decode_text(path.read_bytes(), where)
+    raw, notes = read_lines(text, where, TABLE)
+    raw.attrs["findings"] = notes
+    return raw
 
 
 # --------------------------------------------------------------------------- dates
@@ -278,7 +300,7 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
     from ..book.tables import blank_mask, typed
     from ..domain.invoice_number import from_key, keys_from_strings
 
-    findings: list[Finding] = []
+    findings: list[Finding] = list(raw.attrs.get("findings", ()))  # notes of the reading (sources.line_records)
     index = raw.index
     n = len(raw)
 
