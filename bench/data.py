@@ -30,7 +30,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from invoicetools.domain import periods
 from invoicetools.domain.invoice_number import KEY_BASE
+from invoicetools.steps.allocation import PeriodAllocation
 
 SEED = 20261125
 BOOKLET = 50
@@ -192,7 +194,7 @@ def issued_numbers(
 class ReconcileData:
     register: pd.DataFrame  # steps.upload_check register frame
     platform: pd.DataFrame  # steps.upload_check platform frame
-    allocation: pd.DataFrame  # begin, end, 帳別
+    allocation: PeriodAllocation  # machine ranges with their 帳別
     expected: dict[str, set[str]]  # problem → invoice numbers
     # the same data as plain lists, for the naive baseline
     reg_numbers: list[str] = field(default_factory=list)
@@ -280,11 +282,9 @@ def reconcile_data(n: int = 1_000_000, diff: float = 0.001, *, n_tracks: int = 4
         "row": np.arange(7, 7 + n, dtype=np.int64),
     })
     a_begin = codes * KEY_BASE + starts
-    allocation = pd.DataFrame({
-        "begin": a_begin.astype(np.int64),
-        "end": (a_begin + -(-per // BOOKLET) * BOOKLET - 1).astype(np.int64),
-        "帳別": pd.array(np.where(codes % 2 == 0, "A", "B"), dtype="string"),
-    })
+    allocation = PeriodAllocation.of_machine_ranges(
+        periods.parse(PERIOD), a_begin.astype(np.int64), (a_begin + -(-per // BOOKLET) * BOOKLET - 1).astype(np.int64),
+        np.where(codes % 2 == 0, "A", "B").tolist())
 
     def strings(keys: np.ndarray) -> set[str]:
         return set(number_list(np.sort(keys)))

@@ -100,3 +100,19 @@ def test_split_refuses_unaligned() -> None:
     except ValueError:
         return
     raise AssertionError("unaligned range was split")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 60)), max_size=12),
+       st.lists(st.integers(-5, 2100), max_size=40))
+def test_locate_and_contains_match_a_scan(spans: list[tuple[int, int]], keys: list[int]) -> None:
+    """locate() on disjoint sorted ranges and contains() on any ranges agree with a plain scan."""
+    begins = [b for b, _ in spans]
+    ends = [b + n for b, n in spans]
+    expected_any = [any(b <= k <= e for b, e in zip(begins, ends, strict=True)) for k in keys]
+    assert ranges.contains(begins, ends, keys).tolist() == expected_any
+    mb, me = ranges.merge(begins, ends)
+    where = ranges.locate(mb, me, keys).tolist()
+    for k, i in zip(keys, where, strict=True):
+        holders = [n for n, (b, e) in enumerate(zip(mb.tolist(), me.tolist(), strict=True)) if b <= k <= e]
+        assert (holders == [i]) if holders else i == -1

@@ -14,6 +14,7 @@ from gaps.gapbook import PERIOD, UBN, make_book, numbers, register_frame, standa
 from invoicetools.actions.base import Context
 from invoicetools.actions.e0402 import export_e0402
 from invoicetools.actions.gaps import void_gaps
+from invoicetools.actions.host import Host
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import ExitCode, InputError, RefusalError
@@ -38,7 +39,7 @@ def ctx_for(book: MemoryBook, *, force: str | None = None, confirm: bool = True,
             asked.append(prompt)
         return secret
 
-    return Context(io=book, now=lambda: NOW, user="王會計", force_reason=force, confirm=answer, ask_secret=ask)
+    return Context(host=Host(confirm=answer, ask_secret=ask), io=book, now=lambda: NOW, user="王會計", force_reason=force)
 
 
 def turnkey(tmp_path: Path) -> Path:

@@ -24,6 +24,7 @@ from gaps.gapbook import make_book, numbers
 from invoicetools.actions.base import Context
 from invoicetools.actions.e0402 import export_e0402
 from invoicetools.actions.gaps import void_gaps
+from invoicetools.actions.host import Host
 from invoicetools.mig import schema
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -48,7 +49,7 @@ def register() -> list[str]:
 def export(version: str, out: Path) -> list[Path]:
     reg = register()
     book = make_book(reg, reg, machines=MACHINES)
-    ctx = Context(io=book, confirm=lambda prompt: True)
+    ctx = Context(host=Host(confirm=lambda prompt: True), io=book)
     void_gaps(ctx)
     result = export_e0402(ctx, out_dir=out, mig=version)
     return sorted(o.path for o in result.outputs)

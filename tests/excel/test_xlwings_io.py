@@ -13,8 +13,10 @@ from fake_xlwings import MAX_ROWS, FakeApp, FakeBook, Formula, layout_book
 from invoicetools.actions.base import ActionResult, Context
 from invoicetools.book import layout
 from invoicetools.book.tables import read_typed
-from invoicetools.book.xlwings_io import XlwingsBook, excel_context, from_cell, to_cell
+from invoicetools.book.xlwings_io import XlwingsBook, from_cell, to_cell
 from invoicetools.domain.errors import InputError
+from invoicetools.excel._entry import excel_context
+from invoicetools.excel.host import busy, workbook_folder
 
 INVOICES = layout.table("發票資料")
 GAPS = layout.table("跳號作廢")
@@ -284,7 +286,7 @@ def test_busy_restores_excel_state_even_on_error() -> None:
     book = layout_book()
     app = book.app
     app.status_bar = False
-    with pytest.raises(RuntimeError), XlwingsBook(book).busy("檢查：執行中…"):
+    with pytest.raises(RuntimeError), busy(book.app, "檢查：執行中…"):
         assert app.screen_updating is False and app.status_bar == "檢查：執行中…"
         assert app.calculation == "manual"
         raise RuntimeError("boom")
@@ -293,27 +295,27 @@ def test_busy_restores_excel_state_even_on_error() -> None:
 
 def test_folder_is_none_for_onedrive_urls(tmp_path: Path) -> None:
     local = FakeBook("a.xlsm", fullname=str(tmp_path / "a.xlsm"))
-    assert XlwingsBook(local).folder == tmp_path
+    assert workbook_folder(local) == tmp_path
     cloud = FakeBook("a.xlsm", fullname="https://d.docs.live.net/abc/a.xlsm")
-    assert XlwingsBook(cloud).folder is None
+    assert workbook_folder(cloud) is None
 
 
 # --- the Excel context -----------------------------------------------------------------------
 def test_confirm_is_a_yes_no_box() -> None:
     book = layout_book()
     book.app.alert_answers.extend(["yes", "no"])
-    ctx = excel_context(XlwingsBook(book))
-    assert ctx.confirm("確定要整批作廢 3 段跳號？") is True
-    assert ctx.confirm("再問一次") is False
+    ctx = excel_context(book)
+    assert ctx.host.confirm("確定要整批作廢 3 段跳號？") is True
+    assert ctx.host.confirm("再問一次") is False
     assert book.app.alerts[0]["buttons"] == "yes_no"
 
 
 def test_ask_text_and_cancel() -> None:
     book = layout_book()
     book.app.api.input_answers.extend(["2000132", False])
-    ctx = excel_context(XlwingsBook(book))
-    assert ctx.ask_text("綠界特店編號", "2000132") == "2000132"
-    assert ctx.ask_text("再一次", "") is None
+    ctx = excel_context(book)
+    assert ctx.host.ask_text("綠界特店編號", "2000132") == "2000132"
+    assert ctx.host.ask_text("再一次", "") is None
     assert book.app.api.calls[0][3] == "2000132"  # the default is offered
 
 
@@ -321,10 +323,9 @@ def test_ask_secret_never_reaches_a_cell_the_status_bar_or_a_message() -> None:
     secret = "ejCk326UnaZWKisg"
     book = layout_book()
     book.app.api.input_answers.append(secret)
-    io = XlwingsBook(book)
-    ctx = excel_context(io)
-    with io.busy("儲存登入資訊"):
-        assert ctx.ask_secret("HashKey") == secret
+    ctx = excel_context(book)
+    with busy(book.app, "儲存登入資訊"):
+        assert ctx.host.ask_secret("HashKey") == secret
     for ws in book.sheets:
         for vals in ws.rows.values():
             assert all(secret not in str(v) for v in vals)
@@ -337,10 +338,10 @@ def test_choose_files_single_many_and_cancel() -> None:
     book = layout_book()
     api = book.app.api
     api.file_answers.extend([r"C:\data\配號.csv", (r"C:\a.xml", r"C:\b.xml"), False])
-    ctx = excel_context(XlwingsBook(book))
-    assert ctx.choose_files("選擇配號檔", "csv,xlsx", False) == [Path(r"C:\data\配號.csv")]
-    assert ctx.choose_files("選擇 E0501", "xml", True) == [Path(r"C:\a.xml"), Path(r"C:\b.xml")]
-    assert ctx.choose_files("選擇", "", False) == []
+    ctx = excel_context(book)
+    assert ctx.host.choose_files("選擇配號檔", "csv,xlsx", False) == [Path(r"C:\data\配號.csv")]
+    assert ctx.host.choose_files("選擇 E0501", "xml", True) == [Path(r"C:\a.xml"), Path(r"C:\b.xml")]
+    assert ctx.host.choose_files("選擇", "", False) == []
     assert api.calls[0][1] == "支援的檔案 (*.csv;*.xlsx),*.csv;*.xlsx,所有檔案 (*.*),*.*"
     assert api.calls[1][4] is True
 
@@ -348,15 +349,15 @@ def test_choose_files_single_many_and_cancel() -> None:
 def test_choose_folder() -> None:
     book = layout_book()
     book.app.api.folder_answers.extend([r"C:\EINVTurnkey", None])
-    ctx = excel_context(XlwingsBook(book))
-    assert ctx.choose_folder("選擇輸出資料夾") == Path(r"C:\EINVTurnkey")
-    assert ctx.choose_folder("選擇輸出資料夾") is None
+    ctx = excel_context(book)
+    assert ctx.host.choose_folder("選擇輸出資料夾") == Path(r"C:\EINVTurnkey")
+    assert ctx.host.choose_folder("選擇輸出資料夾") is None
     assert book.app.api.calls[0] == ("FileDialog.Show", 4, "選擇輸出資料夾")
 
 
 def test_progress_goes_to_the_status_bar_once_per_change() -> None:
     book = layout_book()
-    ctx = excel_context(XlwingsBook(book))
+    ctx = excel_context(book)
     for done in range(0, 1001, 1):
         ctx.progress("寫入", done, 1000)
     ctx.progress("完成", None, None)
@@ -365,10 +366,12 @@ def test_progress_goes_to_the_status_bar_once_per_change() -> None:
     assert len(shown) == 102
 
 
-def test_excel_context_accepts_overrides() -> None:
+def test_excel_context_accepts_host_overrides() -> None:
     book = layout_book()
-    ctx = excel_context(XlwingsBook(book), user="會計甲")
-    assert isinstance(ctx, Context) and ctx.user == "會計甲"
+    ctx = excel_context(book, confirm=lambda prompt: "整批作廢" in prompt)
+    assert isinstance(ctx, Context) and isinstance(ctx.io, XlwingsBook)
+    assert ctx.host.confirm("確定要整批作廢？") is True and ctx.host.confirm("其他") is False
+    assert book.app.alerts == []  # the override answered, not a message box
 
 
 # --- the entry wrapper with the fake ---------------------------------------------------------

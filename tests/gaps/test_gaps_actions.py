@@ -10,6 +10,7 @@ from gapbook import PERIOD, UBN, allocation_frame, make_book, numbers, register_
 
 from invoicetools.actions.base import Context
 from invoicetools.actions.gaps import check_gaps, unvoid_gaps, void_gaps
+from invoicetools.actions.host import Host
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import ExitCode, InputError, RefusalError
@@ -25,7 +26,7 @@ def ctx_for(book: MemoryBook, *, confirm: bool = True, force: str | None = None,
             prompts.append(prompt)
         return confirm
 
-    return Context(io=book, now=lambda: NOW, user="王會計", confirm=answer, force_reason=force)
+    return Context(host=Host(confirm=answer), io=book, now=lambda: NOW, user="王會計", force_reason=force)
 
 
 def sheet(book: MemoryBook) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import sys
 def test_message_modules_import_without_lxml() -> None:
     code = (
         "import sys; import invoicetools.mig, invoicetools.mig.e0401, invoicetools.mig.e0402, "
-        "invoicetools.mig.e0501, invoicetools.mig.results; "
+        "invoicetools.mig.e0501, invoicetools.mig.results, invoicetools.mig.specs, invoicetools.mig.xml_writer; "
         "heavy = sorted(m for m in ('lxml', 'xmlschema', 'pandas', 'numpy') if m in sys.modules); "
         "print(','.join(heavy))"
     )

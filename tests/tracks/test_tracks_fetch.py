@@ -14,6 +14,7 @@ from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcp
 from trackdata import ALLOCATION, COMPANY, ecpay_rows, whole_year, write_mof_csv
 
 from invoicetools.actions.base import Context
+from invoicetools.actions.host import Host
 from invoicetools.actions.tracks import fetch_tracks, import_tracks, login, logout
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
@@ -115,7 +116,7 @@ def test_the_excel_button_asks_once_and_keeps_the_login_in_the_keyring(
         asked.append(prompt)
         return STAGE_HASH_KEY if "HashKey" in prompt else STAGE_HASH_IV
 
-    ctx = Context(io=book, ask_text=ask_text, ask_secret=ask_secret)
+    ctx = Context(host=Host(ask_text=ask_text, ask_secret=ask_secret), io=book)
     result = fetch(ctx, fake, sleeps)
     assert result.exit_code == ExitCode.OK
     assert len(asked) == 4  # 特店編號, HashKey, HashIV, 網址
@@ -150,8 +151,7 @@ def test_wrong_credentials_clear_message_and_reentry(
     assert "x" * 16 not in message
     # in Excel: the accountant is asked whether to re-enter, then it works
     answers = iter([STAGE_HASH_KEY, STAGE_HASH_IV])
-    ctx = Context(io=book, confirm=lambda prompt: "重新輸入" in prompt, ask_secret=lambda p: next(answers),
-                  ask_text=lambda p, d: STAGE_MERCHANT_ID if "特店" in p else "")
+    ctx = Context(host=Host(confirm=lambda prompt: "重新輸入" in prompt, ask_secret=lambda p: next(answers), ask_text=lambda p, d: STAGE_MERCHANT_ID if "特店" in p else ""), io=book)
     assert fetch(ctx, fake, sleeps).exit_code == ExitCode.OK
     assert store.load("ecpay", COMPANY) == stage_login()
 
@@ -219,13 +219,13 @@ def test_real_local_server(ctx: Context, book: MemoryBook, fake: FakeEcpay, slee
 def test_login_and_logout_actions(book: MemoryBook, memory_keyring: MemoryKeyring) -> None:
     answers: dict[str, str] = {"HashKey": STAGE_HASH_KEY, "HashIV": STAGE_HASH_IV}
     secret: Callable[[str], str | None] = lambda p: next(v for k, v in answers.items() if k in p)  # noqa: E731
-    ctx = Context(io=book, ask_secret=secret, ask_text=lambda p, d: "")
+    ctx = Context(host=Host(ask_secret=secret, ask_text=lambda p, d: ""), io=book)
     result = login(ctx, provider="ecpay", merchant_id=STAGE_MERCHANT_ID, url="")
     assert "已存入" in result.message and STAGE_MERCHANT_ID in result.message
     assert STAGE_HASH_KEY not in result.full_message()
     assert book.read_settings_value("登入資訊") == "已儲存"
     # a bad key length is refused before anything is stored
-    ctx_bad = Context(io=book, ask_secret=lambda p: "short", ask_text=lambda p, d: "")
+    ctx_bad = Context(host=Host(ask_secret=lambda p: "short", ask_text=lambda p, d: ""), io=book)
     with pytest.raises(InputError, match="16"):
         login(ctx_bad, provider="ecpay", merchant_id=STAGE_MERCHANT_ID, url="")
     assert store.load("ecpay", COMPANY) == stage_login()

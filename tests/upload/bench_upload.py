@@ -33,6 +33,7 @@ def bench_step(n: int = 1_000_000) -> None:
 
     from invoicetools.domain import periods
     from invoicetools.domain.invoice_number import keys_from_strings
+    from invoicetools.steps.allocation import PeriodAllocation
     from invoicetools.steps.upload_check import Scope, State, check
 
     rng = np.random.default_rng(1)
@@ -62,8 +63,8 @@ def bench_step(n: int = 1_000_000) -> None:
         "time": p_issued + np.timedelta64(1, "D"), "detail": pd.array([""] * len(p_keys), dtype="string"),
         "row": np.arange(7, 7 + len(p_keys)),
     })
-    alloc = pd.DataFrame({"begin": [base], "end": [base + n + 4999], "帳別": pd.array(["A"], dtype="string")})
     scope = Scope(periods.parse("11302"))
+    alloc = PeriodAllocation.of_machine_ranges(scope.period, [base], [base + n + 4999], ["A"])
     now = dt.datetime(2024, 3, 10)
     out = check(reg, plat, alloc, scope=scope, now=now)
     best, median = _best(lambda: check(reg, plat, alloc, scope=scope, now=now))
@@ -76,7 +77,9 @@ def bench_step(n: int = 1_000_000) -> None:
 
 def bench_action() -> None:
     from invoicetools.actions.base import Context
-    from invoicetools.actions.upload import check_upload, import_invoices, import_status
+    from invoicetools.actions.invoices import import_invoices
+    from invoicetools.actions.platform_status import import_status
+    from invoicetools.actions.upload_check import reconcile_uploads
     from invoicetools.book.file_backend import FileBook
     from invoicetools.build import new_workbook
     from invoicetools.demo.sample import generate, write_files
@@ -102,7 +105,7 @@ def bench_action() -> None:
 
         def once() -> None:
             shutil.copy(book, work)
-            check_upload(Context(io=FileBook(work)), period=data.period)
+            reconcile_uploads(Context(io=FileBook(work)), period=data.period)
 
         best, median = _best(once)
         print(f"check_upload action, {len(data.register):,} invoices (FileBook, warm): best {best:.3f} s, median {median:.3f} s")

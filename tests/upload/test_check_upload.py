@@ -10,13 +10,13 @@ import pytest
 from upload_data import EXPECTED, ROWS, clock, write_csv, write_status_csv, write_xlsx
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import (
+from invoicetools.actions.invoices import import_invoices
+from invoicetools.actions.platform_status import import_status
+from invoicetools.actions.upload_check import (
     CLEAN_MESSAGE,
     PREREQUISITE_MESSAGE,
-    check_upload,
-    check_upload_from_sheet,
-    import_invoices,
-    import_status,
+    reconcile_uploads,
+    reconcile_uploads_from_sheet,
 )
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
@@ -36,7 +36,7 @@ def problems(rows: list[dict]) -> list[tuple[str, str]]:
 
 def test_check_finds_every_planted_problem(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
     loaded(ctx, tmp_path)
-    result = check_upload(ctx, period="11302")
+    result = reconcile_uploads(ctx, period="11302")
     assert result.rows is not None and problems(result.rows) == EXPECTED
     assert result.exit_code == 1
     sheet = book.tables["tblUploadCheck"]
@@ -79,7 +79,7 @@ def test_same_results_from_csv_xlsx_and_a_paste(tmp_path: Path) -> None:
         if register is not None:
             import_invoices(ctx, register)
         import_status(ctx, [write_status_csv(tmp_path / "status.csv")])
-        rows = check_upload(ctx, period="11302").rows or []
+        rows = reconcile_uploads(ctx, period="11302").rows or []
         return [(r["問題"], r["發票號碼"], r["帳別"], r["發票日期"], r["期限"], r["客戶編號"]) for r in rows]
 
     from_csv = run(MemoryBook.new(), write_csv(tmp_path / "a.csv"))
@@ -102,7 +102,7 @@ def test_prerequisite_never_downloaded(tmp_path: Path, ctx: Context, book: Memor
     import_invoices(ctx, write_csv(tmp_path / "erp.csv"))
     book.tables["tblUploadCheck"] = pd.DataFrame({"序號": [1], "問題": ["未上傳"]})  # an old result
     with pytest.raises(RefusalError) as exc:
-        check_upload(ctx, period="11302")
+        reconcile_uploads(ctx, period="11302")
     assert str(exc.value).startswith(PREREQUISITE_MESSAGE) and exc.value.exit_code == 1
     assert book.status["漏上傳檢核"].startswith(PREREQUISITE_MESSAGE)
     assert book.tables["tblUploadCheck"].empty  # no stale result left looking like success
@@ -114,13 +114,13 @@ def test_prerequisite_older_than_the_newest_invoice(tmp_path: Path, book: Memory
     loaded(early, tmp_path)  # status downloaded 2024-01-14 12:00; AB12345009 issued 2024-01-14 16:30
     later = Context(io=book, now=clock(datetime.datetime(2024, 3, 5)), user="t")
     with pytest.raises(RefusalError, match="早於最新一張發票的開立時間 2024/01/14 16:30"):
-        check_upload(later, period="11302")
+        reconcile_uploads(later, period="11302")
     # a narrower range ending before that invoice is fine
-    result = check_upload(later, period="11302", date_to=datetime.date(2024, 1, 13))
+    result = reconcile_uploads(later, period="11302", date_to=datetime.date(2024, 1, 13))
     assert result.exit_code == 1
     # --force REASON goes on, with the reason logged and a warning
     forced = Context(io=book, now=clock(datetime.datetime(2024, 3, 5)), user="t", force_reason="平台維護中")
-    result = check_upload(forced, period="11302")
+    result = reconcile_uploads(forced, period="11302")
     assert result.rows and any(f.code == "prerequisite_forced" for f in result.findings)
     assert "force=平台維護中" in book.tables["tblLog"]["參數"].tolist()[-1]
 
@@ -133,7 +133,7 @@ def test_clean_check_says_congratulations(tmp_path: Path, ctx: Context, book: Me
     pd.DataFrame({"發票號碼": ["AB00000001", "AB00000002"], "狀態": ["C", "C"]}).to_csv(status, index=False)
     import_invoices(ctx, path)
     import_status(ctx, [status])
-    result = check_upload(ctx, period="113 01~02")
+    result = reconcile_uploads(ctx, period="113 01~02")
     assert result.exit_code == 0 and result.rows == []
     assert result.message.splitlines()[0] == CLEAN_MESSAGE
     assert book.status["漏上傳檢核"].startswith(CLEAN_MESSAGE)
@@ -147,20 +147,20 @@ def test_unreadable_rows_prevent_congratulations(tmp_path: Path, ctx: Context, b
     pd.DataFrame({"發票號碼": ["AB00000001"], "狀態": ["C"]}).to_csv(status, index=False)
     import_invoices(ctx, path)
     import_status(ctx, [status])
-    result = check_upload(ctx, period="11302")
+    result = reconcile_uploads(ctx, period="11302")
     assert result.exit_code == 1 and result.rows == []
     assert CLEAN_MESSAGE not in result.message and "無法檢核" in result.message
 
 
 def test_no_invoices_in_range_is_a_warning(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
     loaded(ctx, tmp_path)
-    result = check_upload(ctx, period="11306")
+    result = reconcile_uploads(ctx, period="11306")
     assert any(f.code == "no_invoices" for f in result.findings)
     assert result.exit_code == 1  # the row with an unreadable date might belong to this period
     assert any(f.code == "bad_date" for f in result.findings)
     clean = Context(io=MemoryBook.new(), now=clock(), user="t")
     import_status(clean, [write_status_csv(tmp_path / "s.csv")])
-    result = check_upload(clean, period="11306")
+    result = reconcile_uploads(clean, period="11306")
     assert result.exit_code == 0 and "沒有任何發票" in result.message
 
 
@@ -170,10 +170,10 @@ def test_account_filter_and_allocation(tmp_path: Path, ctx: Context, book: Memor
         "帳別": ["A", "B"], "機台號": ["001", "002"], "發票字軌": ["AB", "AB"],
         "起號": ["12345000", "12345050"], "迄號": ["12345049", "12345099"], "申報年月": ["11302", "11302"],
     }))
-    result = check_upload(ctx, period="11302", account="B")
+    result = reconcile_uploads(ctx, period="11302", account="B")
     # 帳別 B rows only; the platform-only AB12345099 is in B's machine range
     assert problems(result.rows or []) == [("平台有帳上無", "AB12345099")]
-    result = check_upload(ctx, period="11302", account="A")
+    result = reconcile_uploads(ctx, period="11302", account="A")
     assert problems(result.rows or []) == [("上傳失敗", "AB12345002"), ("作廢未上傳", "AB12345007"),
                                           ("未上傳", "AB12345001"), ("重號", "AB12345005"), ("重號", "AB12345005")]
     assert not any(f.code == "no_allocation" for f in result.findings)
@@ -185,35 +185,35 @@ def test_outside_every_range_and_tracks_fallback(tmp_path: Path, ctx: Context, b
         "營業人統編": ["04595257"], "發票類別代號": ["07"], "發票期別": ["113/01 ~ 113/02"], "發票字軌名稱": ["AB"],
         "發票起號": ["12345000"], "發票迄號": ["12345004"],
     }))
-    result = check_upload(ctx, period="11302")
+    result = reconcile_uploads(ctx, period="11302")
     outside = sorted(r["發票號碼"] for r in result.rows or [] if r["問題"] == "不在配號範圍")
     assert outside == ["AB12345005", "AB12345007", "AB12345008", "AB12345009"]
     assert any(f.code == "allocation_from_tracks" for f in result.findings)
     # another period's allocation does not count
-    result = check_upload(ctx, period="11304")
+    result = reconcile_uploads(ctx, period="11304")
     assert any(f.code == "no_allocation" for f in result.findings)
 
 
 def test_dates_narrow_the_range_and_bad_ranges_are_refused(tmp_path: Path, ctx: Context) -> None:
     loaded(ctx, tmp_path)
-    result = check_upload(ctx, period="11302", date_from=datetime.date(2024, 1, 7), date_to=datetime.date(2024, 1, 12))
+    result = reconcile_uploads(ctx, period="11302", date_from=datetime.date(2024, 1, 7), date_to=datetime.date(2024, 1, 12))
     assert problems(result.rows or []) == [("上傳失敗", "AB12345002"), ("作廢未上傳", "AB12345007"),
                                           ("重號", "AB12345005"), ("重號", "AB12345005")]
     with pytest.raises(InputError, match="不在資料申報年月"):
-        check_upload(ctx, period="11302", date_from=datetime.date(2024, 5, 1))
+        reconcile_uploads(ctx, period="11302", date_from=datetime.date(2024, 5, 1))
 
 
 def test_period_from_settings_and_from_the_sheet(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
     loaded(ctx, tmp_path)
-    assert problems(check_upload(ctx).rows or []) == EXPECTED  # 設定 申報年月 11302
+    assert problems(reconcile_uploads(ctx).rows or []) == EXPECTED  # 設定 申報年月 11302
     book.params["漏上傳檢核"].update({"account": "B", "period": 11302.0, "date_from": "2024/01/01", "date_to": None})
-    result = check_upload_from_sheet(ctx)
+    result = reconcile_uploads_from_sheet(ctx)
     assert result.rows == []  # 帳別 B is clean; without an allocation AB12345099 has no 帳別
     assert result.params["account"] == "B" and result.params["from"] == datetime.date(2024, 1, 1)
     assert book.params["漏上傳檢核"]["date_from"] == datetime.date(2024, 1, 1)
     book.params["漏上傳檢核"].update({"period": "11301"})
     with pytest.raises(InputError, match="資料申報年月"):
-        check_upload_from_sheet(ctx)
+        reconcile_uploads_from_sheet(ctx)
 
 
 def test_pending_and_cancel_failure_notes(ctx: Context, book: MemoryBook) -> None:
@@ -224,7 +224,7 @@ def test_pending_and_cancel_failure_notes(ctx: Context, book: MemoryBook) -> Non
         "原始狀態": ["綠界 上傳=0", "F0401 開立 成功", "F0501 E1234"], "說明": [None, None, "作廢理由錯誤"],
         "上傳日期": ["2024-01-05 10:00", "2024-01-05 10:00", "2024-01-06 10:00"]}))
     book.params["平台狀況"]["downloaded_at"] = "2024-03-01 00:00:00"
-    rows = check_upload(ctx, period="11302").rows or []
+    rows = reconcile_uploads(ctx, period="11302").rows or []
     assert [(r["問題"], r["說明"]) for r in rows] == [
         ("未上傳", "平台處理中，尚未完成上傳：綠界 上傳=0"),
         ("作廢未上傳", "發票資料為作廢，平台上仍為開立（作廢未上傳）；平台失敗訊息：F0501 E1234：作廢理由錯誤"),

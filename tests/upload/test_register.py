@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from upload_data import COLUMNS, ROWS, register_frame, write_csv, write_xlsx
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import import_invoices
+from invoicetools.actions.invoices import import_invoices
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.dates import parse_dates

@@ -11,7 +11,7 @@ import pytest
 from upload_data import STATUS_ROWS, write_status_csv
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import import_status
+from invoicetools.actions.platform_status import import_status
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import Location, Severity

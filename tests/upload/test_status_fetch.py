@@ -19,7 +19,9 @@ from ecpay_fake import (
 from upload_data import COMPANY, clock
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import check_upload, fetch_status
+from invoicetools.actions.host import Host
+from invoicetools.actions.platform_status import fetch_status
+from invoicetools.actions.upload_check import reconcile_uploads
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import InputError
@@ -115,7 +117,7 @@ def test_fetch_pages_and_states(fake: FakeEcpay, ctx: Context, book: MemoryBook)
     assert frame["上傳日期"].notna().sum() == 4 and frame["發票日期"].tolist()[-1] == datetime.date(2024, 1, 5)  # newest first, as ECPay answers
     # and the check reads it: the pending invoice is 未上傳 with ECPay's words
     book.write_table(layout.table("發票資料"), frame[["發票號碼", "發票日期"]].assign(狀態="開立"))
-    rows = check_upload(ctx, period="11302").rows or []
+    rows = reconcile_uploads(ctx, period="11302").rows or []
     assert [(r["問題"], r["發票號碼"]) for r in rows] == [("未上傳", "AB00000002"), ("上傳失敗", "AB00000004")]
     assert rows[0]["說明"].startswith("平台處理中，尚未完成上傳：綠界：處理中，上傳財政部中（Issue=1 Invalid=0 Upload=0 Turnkey=P）")
 
@@ -157,8 +159,7 @@ def test_no_login_asks_and_saves(fake: FakeEcpay, book: MemoryBook, memory_keyri
         fetch_status(plain, "ecpay", transport=fake.transport(), base_url=STAGE)
     answers = iter([STAGE_MERCHANT_ID, ""])
     secrets = iter([STAGE_HASH_KEY, STAGE_HASH_IV])
-    asking = Context(io=book, now=clock(), user="t", ask_text=lambda prompt, default: next(answers),
-                     ask_secret=lambda prompt: next(secrets))
+    asking = Context(host=Host(ask_text=lambda prompt, default: next(answers), ask_secret=lambda prompt: next(secrets)), io=book, now=clock(), user="t")
     fetch_status(asking, "ecpay", transport=fake.transport(), base_url=STAGE)
     assert store.load("ecpay", COMPANY) == stage_login()
     assert len(book.tables["tblPlatform"]) == 5
@@ -169,7 +170,7 @@ def test_no_login_asks_and_saves(fake: FakeEcpay, book: MemoryBook, memory_keyri
 
 def test_rejected_login(fake: FakeEcpay, book: MemoryBook) -> None:
     store.save(Credentials("ecpay", COMPANY, merchant_id=STAGE_MERCHANT_ID, hash_key="x" * 16, hash_iv=STAGE_HASH_IV))
-    ctx = Context(io=book, now=clock(), user="t", confirm=lambda prompt: False)
+    ctx = Context(host=Host(confirm=lambda prompt: False), io=book, now=clock(), user="t")
     with pytest.raises(InputError, match=r"認證失敗.*tracks login"):
         fetch_status(ctx, "ecpay", transport=fake.transport(), base_url=STAGE)
 

@@ -10,7 +10,8 @@ from upload_data import COLUMNS, EXPECTED, ROWS, write_csv, write_status_csv
 
 import invoicetools.excel as excel
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import CLEAN_MESSAGE, PREREQUISITE_MESSAGE
+from invoicetools.actions.host import Host
+from invoicetools.actions.upload_check import CLEAN_MESSAGE, PREREQUISITE_MESSAGE
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.book.settings import write_settings
@@ -81,15 +82,14 @@ def test_status_download_asks_before_using_the_provider(book: MemoryBook, tmp_pa
     write_settings(book, {"加值中心": "ecpay"})
     asked: list[str] = []
     chosen = [write_status_csv(tmp_path / "s.csv")]
-    ctx = Context(io=book, confirm=lambda prompt: asked.append(prompt) or False,
-                  choose_files=lambda title, kinds, many: chosen)
+    ctx = Context(host=Host(confirm=lambda prompt: asked.append(prompt) or False, choose_files=lambda title, kinds, many: chosen), io=book)
     result = buttons._status_download(ctx)
     assert "ecpay" in asked[0] and result.exit_code == 0 and len(book.tables["tblPlatform"]) == 10
 
 
 def test_invoices_import_button(book: MemoryBook, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "erp.csv")
-    result = buttons._invoices_import(Context(io=book, choose_files=lambda title, kinds, many: [path]))
+    result = buttons._invoices_import(Context(host=Host(choose_files=lambda title, kinds, many: [path]), io=book))
     assert result.counts["發票"] == 13
     assert buttons._invoices_import(Context(io=book)).message == "未選擇檔案，已取消。"
 

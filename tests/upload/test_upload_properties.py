@@ -13,7 +13,9 @@ from reference import Alloc, Plat, Reg, reference_check
 
 from invoicetools.domain import periods
 from invoicetools.domain.invoice_number import from_key, to_key
-from invoicetools.steps.upload_check import HEADERS, PROBLEMS, Scope, _sorted_order, check
+from invoicetools.steps.allocation import PeriodAllocation
+from invoicetools.steps.upload_check import HEADERS, PROBLEMS, Scope, check
+from invoicetools.steps.upload_check.join import sorted_order
 
 PERIOD = periods.parse("11302")  # 2024-01-01 .. 2024-02-29
 NOW = dt.datetime(2024, 3, 20, 12, 0)
@@ -51,14 +53,11 @@ def platform_input(rows: list[Plat]) -> pd.DataFrame:
     })
 
 
-def allocation_input(ranges: list[Alloc]) -> pd.DataFrame | None:
+def allocation_input(ranges: list[Alloc]) -> PeriodAllocation | None:
     if not ranges:
         return None
-    return pd.DataFrame({
-        "begin": np.array([a.begin for a in ranges], dtype=np.int64),
-        "end": np.array([a.end for a in ranges], dtype=np.int64),
-        "帳別": pd.array([a.account for a in ranges], dtype="string"),
-    })
+    return PeriodAllocation.of_machine_ranges(PERIOD, [a.begin for a in ranges], [a.end for a in ranges],
+                                              [a.account for a in ranges])
 
 
 def step_tuples(rows: pd.DataFrame) -> list[tuple[str, int, int | None, str | None, dt.datetime | None]]:
@@ -183,8 +182,8 @@ def test_bigger_random_registers_match_the_reference(seed: int) -> None:
 def test_sorted_order_falls_back_to_lexsort_for_huge_keys() -> None:
     keys = np.array([2**60, 5, 2**60, 5, 7], dtype=np.int64)
     tie = np.array([1, 1, 0, 0, 0], dtype=np.int64)
-    assert _sorted_order(keys, tie).tolist() == [3, 1, 4, 2, 0]
-    assert _sorted_order(np.array([3, 1, 3, 2], dtype=np.int64)).tolist() == [1, 3, 0, 2]
+    assert sorted_order(keys, tie).tolist() == [3, 1, 4, 2, 0]
+    assert sorted_order(np.array([3, 1, 3, 2], dtype=np.int64)).tolist() == [1, 3, 0, 2]
 
 
 @pytest.mark.parametrize("state, status, problem", [

@@ -21,6 +21,7 @@ from .. import __version__
 from ..book import layout
 from ..book.io import WorkbookIO
 from ..domain.errors import ExitCode, Finding, InterruptedAfterCommit, Severity
+from .host import Host
 
 if TYPE_CHECKING:
     from .files import FileTransaction
@@ -32,36 +33,25 @@ __all__ = [
     "Output",
     "append_log",
     "finish",
-    "prefetch",
-    "read_columns",
     "write_findings",
 ]
 
 MAX_FINDINGS_ROWS = 20_000  # per step on 檢核訊息; beyond that a summary row says how many more
 
 
-def _no_progress(text: str, done: int | None = None, total: int | None = None) -> None:
-    return None
-
-
-def _refuse_confirm(prompt: str) -> bool:
-    return False
-
-
 @dataclass
 class Context:
-    """Where an action runs: the workbook, the clock, the user, and how to talk to them."""
+    """Where an action runs: the workbook, the host (who to ask, where to show progress), the clock, the user."""
 
     io: WorkbookIO
+    host: Host = field(default_factory=Host)
     now: Callable[[], datetime.datetime] = datetime.datetime.now
     user: str = field(default_factory=lambda: _user())
     force_reason: str | None = None  # --force REASON: override a refusal, logged
-    progress: Callable[[str, int | None, int | None], None] = _no_progress
-    confirm: Callable[[str], bool] = _refuse_confirm  # Excel: a Yes/No box; CLI: an explicit flag
-    ask_secret: Callable[[str], str | None] = lambda prompt: None  # Excel: an input box; CLI: getpass
-    ask_text: Callable[[str, str], str | None] = lambda prompt, default: None  # Excel: an input box
-    choose_files: Callable[[str, str, bool], list[Path]] = lambda title, kinds, many: []  # Excel: file dialog
-    choose_folder: Callable[[str], Path | None] = lambda title: None  # Excel: folder dialog
+
+    def progress(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        """Show how far the action is (the status bar in Excel, stderr in a terminal)."""
+        self.host.progress(text, done, total)
 
 
 def _user() -> str:
@@ -107,23 +97,6 @@ class ActionResult:
         if self.next_step:
             parts.append(f"下一步：{self.next_step}")
         return "\n".join(parts)
-
-
-def prefetch(io: WorkbookIO, sheets: Sequence[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
-    """Let a backend that can read several sheets at once do so (the file backend, in parallel);
-    ``columns`` names the only columns the step will read of a sheet (``read_columns``)."""
-    fetch = getattr(io, "prefetch", None)
-    if fetch is not None:
-        fetch(sheets, columns)
-
-
-def read_columns(io: WorkbookIO, table: layout.Table, columns: Sequence[str]) -> Any:
-    """``io.read_table(table)`` restricted to ``columns`` (those present); cheaper where the backend can."""
-    read = getattr(io, "read_columns", None)
-    if read is not None:
-        return read(table, columns)
-    frame = io.read_table(table)
-    return frame.loc[:, [c for c in columns if c in frame.columns]]
 
 
 def _typed_old(io: WorkbookIO, table: layout.Table) -> Any:

@@ -73,7 +73,7 @@ def ask_credentials(
             values[field_name] = merchant_id.strip()
             continue
         question = f"{prompt}（統一編號 {ubn}）："
-        answer = ctx.ask_secret(question) if secret else ctx.ask_text(question, "")
+        answer = ctx.host.ask_secret(question) if secret else ctx.host.ask_text(question, "")
         if answer is None:
             return None
         answer = answer.strip()
@@ -81,7 +81,7 @@ def ask_credentials(
             raise InputError(f"{prompt}不可空白")
         values[field_name] = answer
     if url is None:
-        answer = ctx.ask_text("登入網址（留空使用正式環境網址）：", "")
+        answer = ctx.host.ask_text("登入網址（留空使用正式環境網址）：", "")
         url = "" if answer is None else answer.strip()
     if url:
         url = check_base_url(url)
@@ -151,7 +151,7 @@ def with_provider(
             with client:
                 return call(client)
         except ProviderAuthError as exc:
-            if attempt == 1 and ctx.confirm(f"{exc.message}\n\n要重新輸入登入資訊嗎？"):
+            if attempt == 1 and ctx.host.confirm(f"{exc.message}\n\n要重新輸入登入資訊嗎？"):
                 again = _ask_and_save(ctx, settings, name, ubn)
                 if again is not None:
                     credentials = again

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..book import layout
-from ..book.io import WorkbookIO, param_text
+from ..book.io import param_text
 from ..book.settings import read_settings
 from ..book.tables import read_typed
 from ..domain import periods
@@ -248,9 +248,12 @@ def login(
 
     The sheet's 登入資訊 shows only whether it is stored. Nothing secret is written anywhere else.
     """
+    from ..sources.credentials import require_backend
+
     settings = read_settings(ctx.io)
     ubn = settings.require_ubn()
     name = provider_name(settings, provider)
+    require_backend()  # no keyring: say so before anyone types a secret
     credentials = ask_credentials(ctx, name, ubn, merchant_id=merchant_id, url=url)
     if credentials is None:
         raise InputError("已取消：沒有輸入登入資訊")
@@ -515,14 +518,32 @@ def export_e0401(ctx: Context, *, period: str | None = None, out_dir: Path | str
 # ------------------------------------------------------------------------------------------------
 
 
-def owned_ranges(io: WorkbookIO, period: str | None = None) -> pd.DataFrame:
-    """Every allocated range of 字軌配號 with its owner (see ``steps.tracks.owner_of_ranges``).
+def owned_ranges(ctx: Context, period: str | None = None) -> pd.DataFrame:
+    """Every allocated range of the period with who reports its blanks (``PeriodAllocation.reporters``).
 
-    Explicit 擁有者 wins; a blank one is 本系統 where 配號設定 hands the booklets to a machine,
-    else 其他系統. ``period`` (any accepted form) limits the result to one period.
+    Columns 發票字軌, 起號, 迄號, 張數, 擁有者 (本系統, 其他系統 or the owner typed on 字軌配號),
+    營業人統編, 發票類別代號; neighbouring parts with the same owner are one row.
     """
-    from ..steps.tracks import owner_of_ranges
+    import pandas as pd
 
-    tracks, _ = read_typed(io, _TRACKS)
-    allocation, _ = read_typed(io, _ALLOCATION)
-    return owner_of_ranges(tracks, allocation, period=period, where=Location(file=io.name, sheet=_TRACKS.sheet))
+    from ..domain.invoice_number import KEY_BASE, track_from_code
+    from ..steps.allocation import OWNER_OTHER
+    from .reading import read_allocation
+
+    settings = read_settings(ctx.io)
+    the_period = _period(ctx, settings, period, required=True)
+    assert the_period is not None
+    pieces = read_allocation(ctx, the_period, settings).reporters(OWNER_OTHER)
+    joined = pieces["begin"].to_numpy()[1:] == pieces["end"].to_numpy()[:-1] + 1
+    same = joined & (pieces["reporter"].to_numpy()[1:] == pieces["reporter"].to_numpy()[:-1]) \
+        & (pieces["ban"].to_numpy()[1:] == pieces["ban"].to_numpy()[:-1]) \
+        & (pieces["type"].to_numpy()[1:] == pieces["type"].to_numpy()[:-1])
+    starts = [i for i in range(len(pieces)) if i == 0 or not same[i - 1]]
+    ends = [*[i - 1 for i in starts[1:]], len(pieces) - 1] if starts else []
+    b, e = pieces["begin"].to_numpy(), pieces["end"].to_numpy()
+    return pd.DataFrame([{
+        "發票字軌": track_from_code(int(b[i]) // KEY_BASE), "起號": f"{int(b[i]) % KEY_BASE:08d}",
+        "迄號": f"{int(e[j]) % KEY_BASE:08d}", "張數": int(e[j] - b[i] + 1), "擁有者": pieces["reporter"].iat[i],
+        "營業人統編": pieces["ban"].iat[i], "發票類別代號": pieces["type"].iat[i],
+    } for i, j in zip(starts, ends, strict=True)],
+        columns=["發票字軌", "起號", "迄號", "張數", "擁有者", "營業人統編", "發票類別代號"])

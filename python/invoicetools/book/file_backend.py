@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..domain.errors import InputError, Location
 from . import layout
 from .grid import cache_exists, load_columns, load_grid, table_from_grid
+from .io import WorkbookIO
 from .layout import Kind, Sheet, Table
 from .xlsx_package import Package, refuse_if_open
 from .xlsx_sheet import TableWrite, rewrite_sheet, rewrite_table_part
@@ -42,7 +43,7 @@ class _Grid:
         return None
 
 
-class FileBook:
+class FileBook(WorkbookIO):
     """``WorkbookIO`` over an .xlsm/.xlsx file. Writes are kept until ``commit``."""
 
     def __init__(self, path: str | Path) -> None:
@@ -73,7 +74,7 @@ class FileBook:
             self._grids[sheet_name] = _Grid(load_grid(self.path, sheet_name, first_row))
         return self._grids[sheet_name]
 
-    def prefetch(self, sheet_names: Iterable[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
+    def prefetch(self, sheets: Sequence[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
         """Read several big sheets at once (calamine parses in parallel threads, without the GIL).
 
         Steps that need both 發票資料 and 平台狀況 call this first; reading then costs the
@@ -82,7 +83,7 @@ class FileBook:
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        todo = [s for s in dict.fromkeys(sheet_names) if s not in self._grids and s not in self._tables]
+        todo = [s for s in dict.fromkeys(sheets) if s not in self._grids and s not in self._tables]
         if len(todo) < 2:
             return
         wanted = dict(columns or {})
@@ -116,8 +117,7 @@ class FileBook:
             subset = self._subset(table.sheet, columns)
             if subset is not None:
                 return subset.copy()
-        frame = self.read_table(table)
-        return frame.loc[:, [c for c in columns if c in frame.columns]]
+        return super().read_columns(table, columns)
 
     def read_table(self, table: Table) -> pd.DataFrame:
         if table.sheet in self._tables:

@@ -6,6 +6,13 @@ writes a sheet's parameter cells and status message. Three backends implement it
 ``file_backend.FileBook`` (the CLI and CI: calamine-based reads, writes only the sheets
 that change) and ``xlwings_io.XlwingsBook`` (the live workbook in Excel).
 
+The protocol is the whole contract (like httpx's transport): a backend subclasses it and
+gets working defaults for what it need not do better — ``prefetch`` (read several sheets at
+once) does nothing, ``read_columns`` reads the table and keeps the columns asked for.
+Nothing is found on a backend with ``getattr`` or an ``isinstance`` test; what only Excel
+can do (dialogs, the status bar, the open workbook's folder) is the action's host, not
+the backend's.
+
 Backends return *raw* tables: the headers as found in the sheet and the values as the
 backend holds them (strings for files, Python objects from Excel). The index is the Excel
 row number of each data row, so every finding can point at a row. ``book.tables`` turns
@@ -58,6 +65,19 @@ class WorkbookIO(Protocol):
     def commit(self) -> None:
         """Make the writes durable (the file backend writes the file; others do nothing)."""
         ...
+
+    def prefetch(self, sheets: Sequence[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Read several sheets at once where the backend can (the file backend: in parallel threads).
+
+        ``columns`` names, per sheet, the only columns the step will ask for with
+        :meth:`read_columns`. The default reads nothing ahead.
+        """
+        return None
+
+    def read_columns(self, table: Table, columns: Sequence[str]) -> pd.DataFrame:
+        """Only ``columns`` of the table (those present), same rows and values as ``read_table``."""
+        frame = self.read_table(table)
+        return frame.loc[:, [c for c in columns if c in frame.columns]]
 
 
 def header_aliases(table: Table) -> dict[str, str]:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from . import layout
+from .io import WorkbookIO
 from .layout import Sheet, Table
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["MemoryBook"]
 
 
-class MemoryBook:
+class MemoryBook(WorkbookIO):
     """A workbook held in dicts: one DataFrame per table, parameters and status per sheet."""
 
     def __init__(self, name: str = "memory.xlsm") -> None:

@@ -1,4 +1,4 @@
-"""The xlwings backend: ``WorkbookIO`` on the live workbook in Excel, and the Excel ``Context``.
+"""The xlwings backend: ``WorkbookIO`` on the live workbook in Excel (Excel's dialogs are ``excel.host``).
 
 One bulk read per table (the sheet's used range, header row found by name on input sheets
 where data may be pasted below or beside the Excel table) and one bulk write per table
@@ -28,41 +28,34 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.dates import EXCEL_EPOCH
 from ..domain.errors import InputError, Location
 from . import layout
 from .grid import table_from_grid
+from .io import WorkbookIO
 from .layout import Kind, Sheet, Table
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..actions.base import Context
 
 __all__ = [
     "CHUNK_ROWS",
     "CHUNK_THRESHOLD",
-    "TITLE",
     "XlwingsBook",
-    "excel_context",
-    "file_filter",
     "from_cell",
     "looks_like_formula",
     "to_cell",
 ]
 
-TITLE = "InvoiceTools 電子發票"
 CHUNK_THRESHOLD = 10_000  # rows: above this, xlwings writes (and reads) in chunks
 CHUNK_ROWS = 5_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _STR_OR_NONE = frozenset({str, type(None)})
-_MSO_FILE_DIALOG_FOLDER_PICKER = 4
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,7 +145,7 @@ def _column_to_cells(series: pd.Series) -> list[Any]:
 # --------------------------------------------------------------------------------------------
 # the backend
 # --------------------------------------------------------------------------------------------
-class XlwingsBook:
+class XlwingsBook(WorkbookIO):
     """``WorkbookIO`` over an open xlwings ``Book`` (usually ``xw.Book.caller()``)."""
 
     def __init__(self, book: Any) -> None:
@@ -162,18 +155,6 @@ class XlwingsBook:
     @property
     def name(self) -> str:
         return str(self.book.name)
-
-    @property
-    def folder(self) -> Path | None:
-        """The workbook's folder when it is a local one (OneDrive/SharePoint give a URL: ``None``)."""
-        try:
-            full = str(self.book.fullname)
-        except Exception:  # an unsaved book
-            return None
-        if "://" in full:
-            return None
-        folder = Path(full).parent
-        return folder if str(folder) not in ("", ".") and folder.is_dir() else None
 
     def _where(self, sheet: str) -> Location:
         return Location(file=self.name, sheet=sheet)
@@ -304,126 +285,9 @@ class XlwingsBook:
     def commit(self) -> None:
         """Nothing to do: the writes are in the open workbook; saving it is the accountant's call."""
 
-    # --- Excel while working -----------------------------------------------------------------
-    @contextmanager
-    def busy(self, text: str) -> Iterator[None]:
-        """Screen updating off, calculation manual, ``text`` on the status bar; all restored, even on error."""
-        with self.app.properties(screen_updating=False, status_bar=text, calculation="manual"):
-            yield
-
-    def selected_sheets(self) -> list[str]:
-        """Names of the sheet tabs the accountant has selected (grouped with Ctrl-click)."""
-        try:
-            return [str(s.Name) for s in self.book.api.Windows(1).SelectedSheets]
-        except Exception:  # no window (hidden book) or not Windows
-            return []
-
 
 def _column_format(table: Table, header: str, values: Sequence[object]) -> str | None:
     if header in table.headers:
         return table.column(header).kind.number_format
     # a column the layout does not know (kept from an ERP export): text stays text
     return "@" if all(v is None or isinstance(v, str) for v in values) else None
-
-
-# --------------------------------------------------------------------------------------------
-# talking to the accountant: message boxes, input boxes, file dialogs, the status bar
-# --------------------------------------------------------------------------------------------
-def file_filter(kinds: str) -> str:
-    """An Excel ``GetOpenFilename`` filter from ``kinds``: an Excel filter as is, or extensions.
-
-    >>> file_filter("csv,xlsx")
-    '支援的檔案 (*.csv;*.xlsx),*.csv;*.xlsx,所有檔案 (*.*),*.*'
-    >>> file_filter("配號檔 (*.csv),*.csv")
-    '配號檔 (*.csv),*.csv'
-    >>> file_filter("")
-    '所有檔案 (*.*),*.*'
-    """
-    if "(" in kinds and ")," in kinds:
-        return kinds
-    exts = [e.strip().lstrip("*").lstrip(".") for e in kinds.replace(";", ",").replace(" ", ",").split(",")]
-    patterns = ";".join(f"*.{e}" for e in exts if e)
-    everything = "所有檔案 (*.*),*.*"
-    return f"支援的檔案 ({patterns}),{patterns},{everything}" if patterns else everything
-
-
-def _confirm(app: Any) -> Callable[[str], bool]:
-    def confirm(prompt: str) -> bool:
-        return bool(app.alert(prompt, title=TITLE, buttons="yes_no") == "yes")
-
-    return confirm
-
-
-def _input_box(app: Any, prompt: str, default: str) -> str | None:
-    answer = app.api.InputBox(prompt, TITLE, default)
-    if answer is False or answer is None:  # Cancel
-        return None
-    return str(answer)
-
-
-def _ask_text(app: Any) -> Callable[[str, str], str | None]:
-    def ask_text(prompt: str, default: str) -> str | None:
-        return _input_box(app, prompt, default or "")
-
-    return ask_text
-
-
-def _ask_secret(app: Any) -> Callable[[str], str | None]:
-    def ask_secret(prompt: str) -> str | None:
-        # The answer goes straight back to the caller: never into a cell, the status bar or a log.
-        return _input_box(app, prompt, "")
-
-    return ask_secret
-
-
-def _choose_files(app: Any) -> Callable[[str, str, bool], list[Path]]:
-    def choose_files(title: str, kinds: str, many: bool) -> list[Path]:
-        answer = app.api.GetOpenFilename(file_filter(kinds), 1, title, None, bool(many))
-        if answer is False or answer is None:
-            return []
-        if isinstance(answer, str):
-            return [Path(answer)]
-        return [Path(str(a)) for a in answer]
-
-    return choose_files
-
-
-def _choose_folder(app: Any) -> Callable[[str], Path | None]:
-    def choose_folder(title: str) -> Path | None:
-        dialog = app.api.FileDialog(_MSO_FILE_DIALOG_FOLDER_PICKER)
-        dialog.Title = title
-        dialog.AllowMultiSelect = False
-        if dialog.Show() != -1:  # -1 = the accountant pressed OK
-            return None
-        return Path(str(dialog.SelectedItems(1)))
-
-    return choose_folder
-
-
-def _progress(app: Any) -> Callable[[str, int | None, int | None], None]:
-    last: list[str] = [""]
-
-    def progress(text: str, done: int | None = None, total: int | None = None) -> None:
-        shown = f"{text} {done * 100 // total}%" if done is not None and total else text
-        if shown != last[0]:  # one status-bar call per visible change
-            last[0] = shown
-            app.status_bar = shown
-
-    return progress
-
-
-def excel_context(io: XlwingsBook, **overrides: Any) -> Context:
-    """A ``Context`` whose questions are Excel's own boxes and whose progress is the status bar."""
-    from ..actions.base import Context
-
-    app = io.app
-    values: dict[str, Any] = {
-        "progress": _progress(app),
-        "confirm": _confirm(app),
-        "ask_text": _ask_text(app),
-        "ask_secret": _ask_secret(app),
-        "choose_files": _choose_files(app),
-        "choose_folder": _choose_folder(app),
-    }
-    values.update(overrides)
-    return Context(io=io, **values)

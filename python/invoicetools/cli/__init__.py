@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, keep the traceback out of the accountant's way
         if debug:
             raise
-        from ._common import crash_report
+        from ..actions.crash_report import crash_report
 
         try:
             saved = f"詳細資料已存到 {crash_report(exc)}，請將此檔提供給維護人員。"

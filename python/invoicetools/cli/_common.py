@@ -6,16 +6,15 @@ import argparse
 import datetime
 import json
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import Any
 
 from ..actions.base import ActionResult, Context
+from ..actions.host import Host
 from ..book.file_backend import FileBook
 from ..domain.errors import ExitCode, InputError, Location
 
-__all__ = ["add_book", "add_common", "context", "crash_report", "emit", "open_book"]
+__all__ = ["add_book", "add_common", "context", "emit", "open_book"]
 
 
 def add_book(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -37,15 +36,16 @@ def open_book(path: str) -> FileBook:
     return FileBook(p)
 
 
-def context(args: argparse.Namespace, book: FileBook | None = None, **kwargs: Any) -> Context:
-    """The Context of a CLI action: the workbook file, --force, and progress on stderr."""
+def context(args: argparse.Namespace, book: FileBook | None = None, **abilities: Any) -> Context:
+    """The Context of a CLI action: the workbook file, --force, progress on stderr, and a host whose
+    other ``abilities`` (confirm, ask_secret …) are what the command's flags allow."""
     from ._progress import TerminalProgress
 
     io = book if book is not None else open_book(args.book)
     progress = TerminalProgress(quiet=getattr(args, "quiet", False) or getattr(args, "json", False))
     args._progress = progress  # closed by emit()
     io.progress = progress
-    return Context(io=io, force_reason=getattr(args, "force", None), progress=progress, **kwargs)
+    return Context(io=io, host=Host(progress=progress, **abilities), force_reason=getattr(args, "force", None))
 
 
 def _json_default(value: object) -> object:
@@ -78,11 +78,3 @@ def emit(result: ActionResult, args: argparse.Namespace) -> int:
         if len(result.findings) > 20:
             stream.write(f"  …另有 {len(result.findings) - 20:,} 筆，請見[檢核訊息]工作表\n")
     return result.exit_code
-
-
-def crash_report(exc: BaseException) -> Path:
-    """Write the traceback of an unexpected error to a file and return its path."""
-    fd, name = tempfile.mkstemp(prefix="invoicetools-crash-", suffix=".txt")
-    with open(fd, "w", encoding="utf-8") as fh:
-        fh.write("".join(traceback.format_exception(exc)))
-    return Path(name)

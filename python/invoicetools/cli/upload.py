@@ -70,19 +70,19 @@ def _date(value: str | None, label: str) -> Any:
 
 
 def _invoices_import(args: argparse.Namespace) -> int:
-    from ..actions.upload import import_invoices
+    from ..actions.invoices import import_invoices
 
     return emit(import_invoices(context(args), Path(args.file)), args)
 
 
 def _status_import(args: argparse.Namespace) -> int:
-    from ..actions.upload import import_status
+    from ..actions.platform_status import import_status
 
     return emit(import_status(context(args), [Path(p) for p in args.paths]), args)
 
 
 def _status_fetch(args: argparse.Namespace) -> int:
-    from ..actions.upload import fetch_status
+    from ..actions.platform_status import fetch_status
 
     result = fetch_status(context(args), args.provider, period=args.period,
                           date_from=_date(args.date_from, "--from"), date_to=_date(args.date_to, "--to"))
@@ -90,8 +90,8 @@ def _status_fetch(args: argparse.Namespace) -> int:
 
 
 def _check_upload(args: argparse.Namespace) -> int:
-    from ..actions.upload import check_upload
+    from ..actions.upload_check import reconcile_uploads
 
-    result = check_upload(context(args), period=args.period, account=args.account,
+    result = reconcile_uploads(context(args), period=args.period, account=args.account,
                           date_from=_date(args.date_from, "--from"), date_to=_date(args.date_to, "--to"))
     return emit(result, args)

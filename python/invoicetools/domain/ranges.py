@@ -21,6 +21,13 @@ An allocated range is *aligned* when it starts at …00/…50 and ends at …49/
 >>> b, e = runs(np.array([5, 1, 2, 3, 9]))
 >>> list(zip(b.tolist(), e.tolist()))
 [(1, 3), (5, 5), (9, 9)]
+
+Which range holds a number — the one question every step asks of an allocation:
+
+>>> locate([100, 200], [149, 249], [99, 100, 149, 150, 230]).tolist()
+[-1, 0, 0, -1, 1]
+>>> contains([150, 100], [199, 149], [99, 120, 180, 200]).tolist()
+[False, True, True, False]
 """
 
 from __future__ import annotations
@@ -33,10 +40,12 @@ from .invoice_number import KEY_BASE
 __all__ = [
     "BOOKLET",
     "Int64s",
+    "contains",
     "count",
     "find_overlaps",
     "intersect",
     "is_aligned",
+    "locate",
     "merge",
     "runs",
     "split_booklets",
@@ -191,3 +200,26 @@ def find_overlaps(begins: object, ends: object) -> list[tuple[int, int]]:
             i, j = int(order[other]), int(order[pos])
             pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
+
+
+def locate(begins: object, ends: object, keys: object) -> Int64s:
+    """For each key, the index of the range that holds it, or -1 when none does.
+
+    The ranges must be sorted by ``begin`` and must not overlap (an allocation's ranges, a
+    merged list): the candidate is the range with the greatest begin <= key, found by one
+    binary search per key, and it holds the key when key <= its end.
+    """
+    b, e, k = _arr(begins), _arr(ends), _arr(keys)
+    if b.size == 0:
+        return np.full(k.size, -1, dtype=np.int64)
+    i = np.searchsorted(b, k, side="right") - 1
+    j = np.maximum(i, 0)
+    held = (i >= 0) & (k <= e[j])
+    return np.where(held, i, -1).astype(np.int64)
+
+
+def contains(begins: object, ends: object, keys: object) -> npt.NDArray[np.bool_]:
+    """Which keys lie in any of the ranges (in any order, overlapping allowed)."""
+    mb, me = merge(begins, ends)
+    found: npt.NDArray[np.bool_] = locate(mb, me, keys) >= 0
+    return found

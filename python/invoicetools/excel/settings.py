@@ -10,7 +10,6 @@ workbook and the loaded add-in, and shows them in a message box.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,61 +19,36 @@ __all__ = ["diagnose", "settings_open"]
 
 
 def _save_login(ctx: Context) -> ActionResult:
+    """The login action with Excel's input boxes; pressing Cancel ends it quietly, nothing changed."""
     from ..actions.base import ActionResult
     from ..actions.tracks import LOGIN_STEP, login
     from ..domain.errors import InputError
-    from ..sources import credentials
 
-    credentials.require_backend()  # no keyring: say so before anyone types a secret
     cancelled: list[bool] = []
 
     def ask_text(prompt: str, default: str) -> str | None:
-        answer = ctx.ask_text(prompt, default)
-        if answer is None:
-            cancelled.append(True)
+        answer = ctx.host.ask_text(prompt, default)
+        cancelled.append(answer is None)
         return answer
 
     def ask_secret(prompt: str) -> str | None:
-        answer = ctx.ask_secret(prompt)
-        if answer is None:
-            cancelled.append(True)
+        answer = ctx.host.ask_secret(prompt)
+        cancelled.append(answer is None)
         return answer
 
-    asking = dataclasses.replace(ctx, ask_text=ask_text, ask_secret=ask_secret)
+    asking = dataclasses.replace(ctx, host=dataclasses.replace(ctx.host, ask_text=ask_text, ask_secret=ask_secret))
     try:
         return login(asking)
     except InputError:
-        if cancelled:
+        if any(cancelled):
             return ActionResult(LOGIN_STEP, "已取消，登入資訊沒有變更。")
         raise
 
 
-def _addin_paths(ctx: Context) -> list[Path]:
-    """The workbook itself (an .xlsm carries the VBA too) and the loaded add-in, as Excel knows them."""
-    from ..book.xlwings_io import XlwingsBook
-
-    paths: list[Path] = []
-    io = ctx.io
-    if not isinstance(io, XlwingsBook):
-        return paths
-    for kind in ("book", "addin"):
-        try:
-            full = str(io.book.fullname if kind == "book" else io.app.api.Workbooks("InvoiceTools.xlam").FullName)
-        except Exception:  # an unsaved book, the add-in not loaded
-            continue
-        if "://" not in full:
-            paths.append(Path(full))
-    return paths
-
-
 def _diagnose(ctx: Context, **environment: Any) -> ActionResult:
-    from ..actions.base import ActionResult
-    from ..actions.doctor import STEP, environment_for, exit_code, render, run_checks
+    from ..actions.diagnose import diagnose_here
 
-    checks = run_checks(ctx.io, env=environment_for(_addin_paths(ctx), **environment))
-    code = exit_code(checks)
-    head = "全部正常。" if code == 0 else "有需要處理的項目（標示「錯誤」），請依「→」後的說明修正："
-    return ActionResult(STEP, f"{head}\n\n{render(checks)}", exit_code=code)
+    return diagnose_here(ctx, **environment)
 
 
 def settings_open() -> None:

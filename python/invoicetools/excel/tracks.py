@@ -16,9 +16,9 @@ def _import(ctx: Context) -> ActionResult:
     from ..actions.base import ActionResult
     from ..actions.tracks import IMPORT_STEP, import_tracks
 
-    files = ctx.choose_files("選擇配號檔：財政部配號檔（CSV/xlsx）或 E0501", FILE_KINDS, True)
+    files = ctx.host.choose_files("選擇配號檔：財政部配號檔（CSV/xlsx）或 E0501", FILE_KINDS, True)
     if not files:
-        folder = ctx.choose_folder("沒有選擇檔案。要匯入 Turnkey 下載資料夾中的 E0501 嗎？請選擇資料夾（取消則結束）")
+        folder = ctx.host.choose_folder("沒有選擇檔案。要匯入 Turnkey 下載資料夾中的 E0501 嗎？請選擇資料夾（取消則結束）")
         if folder is None:
             return ActionResult(IMPORT_STEP, "沒有選擇檔案，未匯入任何資料。")
         files = [folder]
@@ -35,7 +35,7 @@ def _e0401(ctx: Context) -> ActionResult:
         e0401_folder(read_settings(ctx.io), None)
         out = None
     except InputError:
-        out = ctx.choose_folder("選擇 E0401 的輸出資料夾（Turnkey 根目錄或任一資料夾）")
+        out = ctx.host.choose_folder("選擇 E0401 的輸出資料夾（Turnkey 根目錄或任一資料夾）")
         if out is None:
             return ActionResult(E0401_STEP, "沒有選擇輸出資料夾，未轉出 E0401。")
     return export_e0401(ctx, out_dir=out)

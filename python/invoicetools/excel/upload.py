@@ -21,27 +21,27 @@ def _cancelled(step: str) -> ActionResult:
 
 
 def _invoices_import(ctx: Context) -> ActionResult:
-    from ..actions.upload import STEP_INVOICES, import_invoices
+    from ..actions.invoices import STEP_INVOICES, import_invoices
 
-    files = ctx.choose_files("選擇 ERP 開立發票資料（CSV 或 xlsx）", _REGISTER_KINDS, False)
+    files = ctx.host.choose_files("選擇 ERP 開立發票資料（CSV 或 xlsx）", _REGISTER_KINDS, False)
     if not files:
         return _cancelled(STEP_INVOICES)
     return import_invoices(ctx, files[0])
 
 
 def _status_download(ctx: Context) -> ActionResult:
-    from ..actions.upload import STEP_STATUS, fetch_status, import_status
+    from ..actions.platform_status import STEP_STATUS, fetch_status, import_status
     from ..book.settings import read_settings
 
     settings = read_settings(ctx.io)
-    if settings.provider and ctx.confirm(
+    if settings.provider and ctx.host.confirm(
         f"從加值中心（{settings.provider}）下載本期的平台發票狀況？\n"
         "按[否]改為選擇狀況檔、Turnkey 結果檔或資料夾。"
     ):
         return fetch_status(ctx, settings.provider)
-    files = ctx.choose_files("選擇平台發票狀況檔或 Turnkey 結果檔（可多選）；取消則改選資料夾", _STATUS_KINDS, True)
+    files = ctx.host.choose_files("選擇平台發票狀況檔或 Turnkey 結果檔（可多選）；取消則改選資料夾", _STATUS_KINDS, True)
     if not files:
-        folder = ctx.choose_folder("選擇 Turnkey 結果資料夾（含 SummaryResult／ProcessResult）")
+        folder = ctx.host.choose_folder("選擇 Turnkey 結果資料夾（含 SummaryResult／ProcessResult）")
         if folder is None:
             return _cancelled(STEP_STATUS)
         files = [folder]
@@ -61,7 +61,7 @@ def status_download() -> None:
 
 
 def check_upload() -> None:
-    from ..actions.upload import check_upload_from_sheet
+    from ..actions.upload_check import reconcile_uploads_from_sheet
     from ._entry import run_in_excel
 
-    run_in_excel("check_upload", check_upload_from_sheet)
+    run_in_excel("check_upload", reconcile_uploads_from_sheet)

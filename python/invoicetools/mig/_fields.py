@@ -1,5 +1,8 @@
 """Checks shared by the MIG builders: the Main fields and number ranges (private).
 
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); imports only :mod:`invoicetools.domain`.
+
 Builders are strict: what goes to the platform must be right, and a wrong value is refused
 with a zh-TW message saying which field, what was read and what was expected.
 
@@ -28,7 +31,7 @@ from typing import SupportsIndex, cast
 from ..domain import invoice_number, periods, ubn
 from ..domain.errors import InputError, InvalidComponent, ValidationError
 
-__all__ = ["ban", "checked_ranges", "invoice_type", "number", "track", "year_month"]
+__all__ = ["ban", "checked_ranges", "integer", "invoice_type", "number", "track", "year_month"]
 
 MAX_NUMBER = 99_999_999
 
@@ -69,15 +72,18 @@ def track(value: object) -> str:
 
 def number(value: object, field: str) -> str:
     """An invoice number's 8 digits from an int (numpy integers too) → ``"00000035"``."""
+    return f"{integer(value, field):08d}"
+
+
+def integer(value: object, field: str) -> int:
+    """An invoice number's digits as an int in 0..99,999,999 (numpy integers too)."""
     try:
-        if isinstance(value, bool):
-            raise TypeError
-        n = operator.index(cast(SupportsIndex, value))
+        n = _as_int(value)
     except TypeError:
         raise InvalidComponent(f"{field}應為 0 到 {MAX_NUMBER} 的整數（8 位數字）", found=value) from None
     if not 0 <= n <= MAX_NUMBER:
         raise InvalidComponent(f"{field}應為 0 到 {MAX_NUMBER} 的整數（8 位數字）", found=value)
-    return f"{n:08d}"
+    return n
 
 
 def checked_ranges(
@@ -88,8 +94,8 @@ def checked_ranges(
     max_items: int,
     too_many: str,
     empty: str,
-) -> list[tuple[str, str]]:
-    """Check a list of ``(begin, end)`` ranges and return them as 8-digit strings.
+) -> tuple[tuple[int, int], ...]:
+    """Check a list of ``(begin, end)`` ranges and return them as ``int`` pairs.
 
     Rules: 1..``max_items`` ranges, each ``begin <= end``, in ascending order and not
     overlapping (touching is allowed: the caller decides whether to merge). ``what`` names
@@ -100,7 +106,7 @@ def checked_ranges(
         raise InputError(empty)
     if len(items) > max_items:
         raise InputError(too_many, found=f"{len(items):,} 組")
-    out: list[tuple[str, str]] = []
+    out: list[tuple[int, int]] = []
     previous_end = -1
     for i, item in enumerate(items, start=1):
         try:
@@ -120,8 +126,8 @@ def checked_ranges(
                 found=_shown(track_letters, begin, end),
             )
         previous_end = end
-        out.append((f"{begin:08d}", f"{end:08d}"))
-    return out
+        out.append((begin, end))
+    return tuple(out)
 
 
 def _as_int(value: object) -> int:
@@ -141,35 +147,3 @@ def _refuse_item(i: int, item: object, what: str) -> None:
     number(item[0], f"第 {i} 組{what}的起號")
     number(item[1], f"第 {i} 組{what}的迄號")
     raise InputError(f"第 {i} 組{what}不正確", found=item)  # not reached: number() raised
-
-
-class ReadMessage:
-    """An E04xx document read back: parsed safely, version from its namespace, XSD-checked.
-
-    ``text(name)`` reads a child of ``Main``; ``items(tag)`` yields the ``Details`` items.
-    """
-
-    def __init__(self, message: str, data: bytes, file: str) -> None:
-        from ..domain.errors import Location
-        from . import safe_xml, schema
-
-        tree = safe_xml.parse_bytes(data, file=file)
-        self.root = tree.getroot()
-        self.version = schema.version_of(self.root, message)
-        schema.assert_valid(message, self.version, tree, file=file)
-        self.ns = schema.namespace(message, self.version)
-        main = self.root.find(f"{{{self.ns}}}Main")
-        details = self.root.find(f"{{{self.ns}}}Details")
-        assert main is not None and details is not None  # guaranteed by the XSD
-        self.main, self.details = main, details
-        self.source = Location(file=file or None, row=self.root.sourceline)
-
-    def child(self, parent: object, name: str) -> str:
-        el = parent.find(f"{{{self.ns}}}{name}")  # type: ignore[attr-defined]
-        return (el.text or "").strip() if el is not None else ""
-
-    def text(self, name: str) -> str:
-        return self.child(self.main, name)
-
-    def items(self, tag: str) -> Iterable[object]:
-        return cast(Iterable[object], self.details.iterfind(f"{{{self.ns}}}{tag}"))

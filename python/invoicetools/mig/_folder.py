@@ -1,5 +1,8 @@
 """Walking a Turnkey folder for one kind of message, collecting per-file problems (private).
 
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); imports only :mod:`invoicetools.domain` and :mod:`.safe_xml`.
+
 Errors are values here (as in beancount's loader): a file that cannot be read becomes a
 :class:`~invoicetools.domain.errors.Finding` and the walk goes on.
 """

@@ -8,8 +8,11 @@ sub-ranges given to the branch ``BranchBan``. Items are whole booklets of 50 (�
 …49/…99), lie inside the head office range, ascend and do not overlap; ``InvoiceBooklet``
 is computed from each item.
 
-Same output rules as E0402: UTF-8, XML declaration, two-space indent, LF, deterministic,
-validated against the shipped XSD before it is returned.
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); imports only :mod:`invoicetools.domain` and its siblings. Declared
+once, by :class:`BranchTrack`'s fields, and written by the one writer of :mod:`.xml_writer`,
+as E0402 is: UTF-8, XML declaration, two-space indent, LF, deterministic, validated against
+the shipped XSD before it is returned.
 
 The file name carries the head office range's first number, so two head ranges of one
 track handed to the same branch never collide:
@@ -51,14 +54,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from ..domain.errors import InputError, Location
-from . import _fields
-
-if TYPE_CHECKING:
-    pass
+from ..domain.errors import InputError
+from . import _fields, _message, specs
+from .xml_writer import COUNT, NUMBER, declare, details, main
 
 __all__ = [
     "BOOKLET",
@@ -73,37 +74,13 @@ __all__ = [
 ]
 
 MESSAGE = "E0401"
-VERSIONS = ("3.2", "4.0", "4.1")
+VERSIONS = specs.versions(MESSAGE)
 MAX_ITEMS = 25_000
 BOOKLET = 50
 
-_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<BranchTrack xmlns="urn:GEINV:eInvoiceMessage:E0401:{version}">\n'
-    "  <Main>\n"
-    "    <HeadBan>{head_ban}</HeadBan>\n"
-    "    <BranchBan>{branch_ban}</BranchBan>\n"
-    "    <InvoiceType>{invoice_type}</InvoiceType>\n"
-    "    <YearMonth>{year_month}</YearMonth>\n"
-    "    <InvoiceTrack>{track}</InvoiceTrack>\n"
-    "    <InvoiceBeginNo>{begin}</InvoiceBeginNo>\n"
-    "    <InvoiceEndNo>{end}</InvoiceEndNo>\n"
-    "  </Main>\n"
-    "  <Details>\n"
-)
-_ITEM = (
-    "    <BranchTrackItem>\n"
-    "      <InvoiceBeginNo>{}</InvoiceBeginNo>\n"
-    "      <InvoiceEndNo>{}</InvoiceEndNo>\n"
-    "      <InvoiceBooklet>{}</InvoiceBooklet>\n"
-    "    </BranchTrackItem>\n"
-)
-_TAIL = "  </Details>\n</BranchTrack>\n"
 
-
-@dataclass(frozen=True, slots=True)
-class BranchTrackItem:
-    """One sub-range handed to the branch."""
+class BranchTrackItem(NamedTuple):
+    """One sub-range handed to the branch: ``InvoiceBeginNo``, ``InvoiceEndNo``, ``InvoiceBooklet``."""
 
     begin: int
     end: int
@@ -111,49 +88,37 @@ class BranchTrackItem:
 
 
 @dataclass(frozen=True, slots=True)
-class BranchTrack:
-    """An E0401 message as values."""
+class BranchTrack(_message.BranchMain):
+    """An E0401 message as values, and its declaration: ``Main`` (from :class:`~._message.BranchMain`)
+    with the head office range, then one ``BranchTrackItem`` per entry of ``items``."""
 
-    head_ban: str
-    branch_ban: str
-    invoice_type: str
-    year_month: str
-    track: str
-    begin: int
-    end: int
-    items: tuple[BranchTrackItem, ...]
-    version: str = "4.1"
-    source: Location | None = None
+    begin: int = field(metadata=main("InvoiceBeginNo", NUMBER))
+    end: int = field(metadata=main("InvoiceEndNo", NUMBER))
+    items: tuple[BranchTrackItem, ...] = field(
+        metadata=details(
+            "BranchTrackItem",
+            ("InvoiceBeginNo", NUMBER),
+            ("InvoiceEndNo", NUMBER),
+            ("InvoiceBooklet", COUNT),
+            make=BranchTrackItem._make,
+        )
+    )
 
     @property
     def file_name(self) -> str:
-        return _name(self.branch_ban, self.year_month, self.track, self.invoice_type, f"{self.begin:08d}")
+        return _name(self.branch_ban, self.year_month, self.track, self.invoice_type, self.begin)
 
     def to_xml(self) -> bytes:
-        return build(
-            head_ban=self.head_ban,
-            branch_ban=self.branch_ban,
-            invoice_type=self.invoice_type,
-            year_month=self.year_month,
-            track=self.track,
-            begin=self.begin,
-            end=self.end,
-            items=[(i.begin, i.end) for i in self.items],
-            version=self.version,
-        )
+        """The document of these values (checked again, and booklets counted, as :func:`build` does)."""
+        items = [(i.begin, i.end) for i in self.items]
+        return build(**self.main_fields(), begin=self.begin, end=self.end, items=items, version=self.version)
 
 
-def _version(version: object) -> str:
-    from .schema import normalize_version
-
-    v = normalize_version(version)
-    if v not in VERSIONS:
-        raise InputError(f"MIG 版本「{version}」不支援：E0401 支援 {'、'.join(VERSIONS)}")
-    return v
+DECLARATION = declare(MESSAGE, BranchTrack)
 
 
-def _name(branch_ban: str, year_month: str, track: str, invoice_type: str, begin: str) -> str:
-    return f"E0401_{branch_ban}_{year_month}_{track}{begin}_{invoice_type}.xml"
+def _name(branch_ban: str, year_month: str, track: str, invoice_type: str, begin: int) -> str:
+    return f"E0401_{branch_ban}_{year_month}_{track}{begin:08d}_{invoice_type}.xml"
 
 
 def file_name(
@@ -165,8 +130,40 @@ def file_name(
         _fields.year_month(year_month),
         _fields.track(track),
         _fields.invoice_type(invoice_type),
-        _fields.number(begin, "總公司配號起號"),
+        _fields.integer(begin, "總公司配號起號"),
     )
+
+
+def _booklet_items(
+    items: Iterable[Sequence[object]], head: tuple[int, int], letters: str, prefix: str
+) -> tuple[BranchTrackItem, ...]:
+    """The branch's ranges checked (whole booklets, inside ``head``, ascending, 1..25,000) with their booklet counts."""
+    try:
+        checked = _fields.checked_ranges(
+            items,
+            what="配號區間",
+            track_letters=letters,
+            max_items=MAX_ITEMS,
+            too_many=f"分支機構配號區間超過 {MAX_ITEMS:,} 組，E0401 放不下",
+            empty="沒有分支機構配號區間",
+        )
+    except InputError as exc:
+        raise InputError(prefix + exc.message, found=exc.found) from None
+    lo, hi = head
+    out: list[BranchTrackItem] = []
+    for i, (b, e) in enumerate(checked, start=1):
+        shown = f"{letters}{b:08d}–{letters}{e:08d}"
+        if b % BOOKLET or (e + 1) % BOOKLET:
+            raise InputError(
+                f"{prefix}第 {i} 組配號區間不是整本（50 張一本：起號尾數 00/50、迄號尾數 49/99）", found=shown
+            )
+        if b < lo or e > hi:
+            raise InputError(
+                f"{prefix}第 {i} 組配號區間超出總公司配號範圍 {letters}{lo:08d}–{letters}{hi:08d}",
+                found=shown,
+            )
+        out.append(BranchTrackItem(b, e, (e - b + 1) // BOOKLET))
+    return tuple(out)
 
 
 def build(
@@ -186,83 +183,35 @@ def build(
     ``items``: ``(begin, end)`` integers, whole booklets, inside ``begin..end``, ascending,
     not overlapping, 1..25,000 of them. Validated against the XSD before it is returned.
     """
-    v = _version(version)
-    letters = _fields.track(track)
-    ym = _fields.year_month(year_month)
-    head_begin = _fields.number(begin, "總公司配號起號")
-    head_end = _fields.number(end, "總公司配號迄號")
-    prefix = f"E0401 {letters} {ym}："
-    if int(head_begin) > int(head_end):
+    v = specs.spec(MESSAGE, version).version
+    main = _message.checked_main(
+        head_ban=head_ban,
+        branch_ban=branch_ban,
+        invoice_type=invoice_type,
+        year_month=year_month,
+        track=track,
+    )
+    letters = main["track"]
+    prefix = f"E0401 {letters} {main['year_month']}："
+    head_begin = _fields.integer(begin, "總公司配號起號")
+    head_end = _fields.integer(end, "總公司配號迄號")
+    if head_begin > head_end:
         raise InputError(
-            f"{prefix}總公司配號起號大於迄號", found=f"{letters}{head_begin}–{letters}{head_end}"
+            f"{prefix}總公司配號起號大於迄號", found=f"{letters}{head_begin:08d}–{letters}{head_end:08d}"
         )
-    try:
-        checked = _fields.checked_ranges(
-            items,
-            what="配號區間",
-            track_letters=letters,
-            max_items=MAX_ITEMS,
-            too_many=f"分支機構配號區間超過 {MAX_ITEMS:,} 組，E0401 放不下",
-            empty="沒有分支機構配號區間",
-        )
-    except InputError as exc:
-        raise InputError(prefix + exc.message, found=exc.found) from None
-    lo, hi = int(head_begin), int(head_end)
-    rows: list[str] = []
-    for i, (b_text, e_text) in enumerate(checked, start=1):
-        b, e = int(b_text), int(e_text)
-        shown = f"{letters}{b_text}–{letters}{e_text}"
-        if b % BOOKLET or (e + 1) % BOOKLET:
-            raise InputError(
-                f"{prefix}第 {i} 組配號區間不是整本（50 張一本：起號尾數 00/50、迄號尾數 49/99）", found=shown
-            )
-        if b < lo or e > hi:
-            raise InputError(
-                f"{prefix}第 {i} 組配號區間超出總公司配號範圍 {letters}{head_begin}–{letters}{head_end}",
-                found=shown,
-            )
-        rows.append(_ITEM.format(b_text, e_text, (e - b + 1) // BOOKLET))
-    fields = {
-        "version": v,
-        "head_ban": _fields.ban(head_ban, "總公司統一編號"),
-        "branch_ban": _fields.ban(branch_ban, "分支機構統一編號"),
-        "invoice_type": _fields.invoice_type(invoice_type),
-        "year_month": ym,
-        "track": letters,
-        "begin": head_begin,
-        "end": head_end,
-    }
-    data = (_HEAD.format_map(fields) + "".join(rows) + _TAIL).encode("ascii")
-    from . import schema
-
-    name = _name(fields["branch_ban"], ym, letters, fields["invoice_type"], head_begin)
-    schema.assert_valid(MESSAGE, v, data, file=name)
-    return data
+    record = BranchTrack(
+        **main,
+        begin=head_begin,
+        end=head_end,
+        items=_booklet_items(items, (head_begin, head_end), letters, prefix),
+        version=v,
+    )
+    return _message.write(DECLARATION, record, file=record.file_name)
 
 
 def parse(data: bytes, *, file: str = "") -> BranchTrack:
     """Read an E0401 document of any supported version (detected from its namespace), XSD-checked."""
-    doc = _fields.ReadMessage(MESSAGE, data, file)
-    items = tuple(
-        BranchTrackItem(
-            int(doc.child(item, "InvoiceBeginNo")),
-            int(doc.child(item, "InvoiceEndNo")),
-            int(doc.child(item, "InvoiceBooklet")),
-        )
-        for item in doc.items("BranchTrackItem")
-    )
-    return BranchTrack(
-        head_ban=doc.text("HeadBan"),
-        branch_ban=doc.text("BranchBan"),
-        invoice_type=doc.text("InvoiceType"),
-        year_month=doc.text("YearMonth"),
-        track=doc.text("InvoiceTrack"),
-        begin=int(doc.text("InvoiceBeginNo")),
-        end=int(doc.text("InvoiceEndNo")),
-        items=items,
-        version=doc.version,
-        source=doc.source,
-    )
+    return _message.parse(DECLARATION, data, file=file)
 
 
 def read(path: str | os.PathLike[str]) -> BranchTrack:

@@ -8,9 +8,12 @@ InvoiceType, YearMonth, InvoiceTrack} and ``Details`` with 1..10,000
 ``BranchTrackBlankItem`` {InvoiceBeginNo, InvoiceEndNo}. A single blank number is written
 with begin = end. Without branches HeadBan = BranchBan = the company's UBN.
 
-Output is deterministic: UTF-8 with an XML declaration, two-space indent, LF line ends,
-a final newline; the same input always gives the same bytes. Every document is validated
-against the shipped XSD before it is returned.
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); imports only :mod:`invoicetools.domain` and its siblings. The message
+is declared once, by :class:`BranchTrackBlank`'s fields, and written by the one writer of
+:mod:`.xml_writer`: UTF-8 with an XML declaration, two-space indent, LF line ends, a final
+newline; the same input always gives the same bytes. Every document is validated against the
+shipped XSD before it is returned.
 
 File names (Turnkey accepts any name; this one is stable and sorts by company and period):
 
@@ -56,54 +59,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-from ..domain.errors import InputError, Location
-from . import _fields
-
-if TYPE_CHECKING:
-    pass
+from ..domain.errors import InputError
+from . import _fields, _message, specs
+from .xml_writer import NUMBER, declare, details
 
 __all__ = ["MAX_RANGES", "VERSIONS", "BranchTrackBlank", "build", "file_name", "parse", "read"]
 
 MESSAGE = "E0402"
-VERSIONS = ("3.2", "4.0", "4.1")
+VERSIONS = specs.versions(MESSAGE)
 MAX_RANGES = 10_000
-
-_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<BranchTrackBlank xmlns="urn:GEINV:eInvoiceMessage:E0402:{version}">\n'
-    "  <Main>\n"
-    "    <HeadBan>{head_ban}</HeadBan>\n"
-    "    <BranchBan>{branch_ban}</BranchBan>\n"
-    "    <InvoiceType>{invoice_type}</InvoiceType>\n"
-    "    <YearMonth>{year_month}</YearMonth>\n"
-    "    <InvoiceTrack>{track}</InvoiceTrack>\n"
-    "  </Main>\n"
-    "  <Details>\n"
-)
-_ITEM = (
-    "    <BranchTrackBlankItem>\n"
-    "      <InvoiceBeginNo>{}</InvoiceBeginNo>\n"
-    "      <InvoiceEndNo>{}</InvoiceEndNo>\n"
-    "    </BranchTrackBlankItem>\n"
-)
-_TAIL = "  </Details>\n</BranchTrackBlank>\n"
 
 
 @dataclass(frozen=True, slots=True)
-class BranchTrackBlank:
-    """An E0402 message as values; ``ranges`` are inclusive ``(begin, end)`` 8-digit numbers."""
+class BranchTrackBlank(_message.BranchMain):
+    """An E0402 message as values, and its declaration: ``Main`` (from :class:`~._message.BranchMain`),
+    then one ``BranchTrackBlankItem`` per inclusive ``(begin, end)`` range of ``ranges``."""
 
-    head_ban: str
-    branch_ban: str
-    invoice_type: str
-    year_month: str
-    track: str
-    ranges: tuple[tuple[int, int], ...]
-    version: str = "4.1"
-    source: Location | None = None
+    ranges: tuple[tuple[int, int], ...] = field(
+        metadata=details("BranchTrackBlankItem", ("InvoiceBeginNo", NUMBER), ("InvoiceEndNo", NUMBER))
+    )
 
     @property
     def file_name(self) -> str:
@@ -120,24 +96,11 @@ class BranchTrackBlank:
         return sum(end - begin + 1 for begin, end in self.ranges)
 
     def to_xml(self) -> bytes:
-        return build(
-            head_ban=self.head_ban,
-            branch_ban=self.branch_ban,
-            invoice_type=self.invoice_type,
-            year_month=self.year_month,
-            track=self.track,
-            ranges=self.ranges,
-            version=self.version,
-        )
+        """The document of these values (checked again, as :func:`build` does)."""
+        return build(**self.main_fields(), ranges=self.ranges, version=self.version)
 
 
-def _version(version: object) -> str:
-    from .schema import normalize_version
-
-    v = normalize_version(version)
-    if v not in VERSIONS:
-        raise InputError(f"MIG 版本「{version}」不支援：E0402 支援 {'、'.join(VERSIONS)}")
-    return v
+DECLARATION = declare(MESSAGE, BranchTrackBlank)
 
 
 def file_name(*, branch_ban: object, year_month: object, track: object, invoice_type: object) -> str:
@@ -170,54 +133,35 @@ def build(
     overlapping, 1..10,000 of them. Raises :class:`~invoicetools.domain.errors.InputError`
     (a :class:`~invoicetools.domain.errors.ValidationError` for a bad field) in zh-TW.
     """
-    v = _version(version)
-    letters = _fields.track(track)
-    ym = _fields.year_month(year_month)
-    fields = {
-        "version": v,
-        "head_ban": _fields.ban(head_ban, "總公司統一編號"),
-        "branch_ban": _fields.ban(branch_ban, "分支機構統一編號"),
-        "invoice_type": _fields.invoice_type(invoice_type),
-        "year_month": ym,
-        "track": letters,
-    }
+    v = specs.spec(MESSAGE, version).version
+    main = _message.checked_main(
+        head_ban=head_ban,
+        branch_ban=branch_ban,
+        invoice_type=invoice_type,
+        year_month=year_month,
+        track=track,
+    )
     try:
-        items = _fields.checked_ranges(
+        checked = _fields.checked_ranges(
             ranges,
             what="空白區間",
-            track_letters=letters,
+            track_letters=main["track"],
             max_items=MAX_RANGES,
             too_many=f"單一字軌空白區間超過 {MAX_RANGES:,} 組，E0402 放不下",
             empty="沒有空白區間：字軌沒有空白號碼時不需要 E0402 檔",
         )
     except InputError as exc:
-        raise InputError(f"E0402 {letters} {ym}：{exc.message}", found=exc.found) from None
-    text = _HEAD.format_map(fields) + "".join([_ITEM.format(b, e) for b, e in items]) + _TAIL
-    data = text.encode("ascii")
-    from . import schema
-
-    name = _name(fields["branch_ban"], ym, letters, fields["invoice_type"])
-    schema.assert_valid(MESSAGE, v, data, file=name)
-    return data
+        raise InputError(
+            f"E0402 {main['track']} {main['year_month']}：{exc.message}", found=exc.found
+        ) from None
+    record = BranchTrackBlank(**main, ranges=checked, version=v)
+    name = _name(main["branch_ban"], main["year_month"], main["track"], main["invoice_type"])
+    return _message.write(DECLARATION, record, file=name)
 
 
 def parse(data: bytes, *, file: str = "") -> BranchTrackBlank:
     """Read an E0402 document of any supported version (detected from its namespace), XSD-checked."""
-    doc = _fields.ReadMessage(MESSAGE, data, file)
-    ranges = tuple(
-        (int(doc.child(item, "InvoiceBeginNo")), int(doc.child(item, "InvoiceEndNo")))
-        for item in doc.items("BranchTrackBlankItem")
-    )
-    return BranchTrackBlank(
-        head_ban=doc.text("HeadBan"),
-        branch_ban=doc.text("BranchBan"),
-        invoice_type=doc.text("InvoiceType"),
-        year_month=doc.text("YearMonth"),
-        track=doc.text("InvoiceTrack"),
-        ranges=ranges,
-        version=doc.version,
-        source=doc.source,
-    )
+    return _message.parse(DECLARATION, data, file=file)
 
 
 def read(path: str | os.PathLike[str]) -> BranchTrackBlank:

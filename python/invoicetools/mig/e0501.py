@@ -1,5 +1,9 @@
 """E0501 營業人電子發票配號檔 (InvoiceAssignNo): the platform's track allocation, read in.
 
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); imports only :mod:`invoicetools.domain` and its siblings.
+``sources.mof_tracks`` reads allocations through it.
+
 Root ``InvoiceAssignNo`` in the namespace ``urn:GEINV:E0501:<version>`` — note: no
 ``eInvoiceMessage`` segment — with {Ban, InvoiceType, YearMonth, InvoiceTrack,
 InvoiceBeginNo, InvoiceEndNo, InvoiceBooklet}, for MIG 3.2, 4.0 and 4.1. Turnkey delivers it

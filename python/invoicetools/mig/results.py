@@ -1,5 +1,9 @@
 """Turnkey results read back: SummaryResult (per invoice Good/Failed) and ProcessResult (codes).
 
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); imports only :mod:`invoicetools.domain` and its siblings.
+``sources.status`` reads Turnkey results through it.
+
 ``SummaryResult`` (``urn:GEINV:SummaryResult:4.1``): ``RoutingInfo`` then ``DetailList`` with
 1..5,000 ``Message``, each ``Info`` {Id, Size, MessageType, Service, Action} and
 ``ResultType`` {Total, Good, Failed}, each a ``ResultDetailType`` {Count, Invoices/Invoice

@@ -1,5 +1,8 @@
 """The one way this package parses XML: lxml, locked down.
 
+Layer: ``mig/`` (beside ``steps`` and ``sources``, below ``actions``, above
+``book``/``domain``); imports only :mod:`invoicetools.domain`.
+
 MIG messages never carry a DOCTYPE, so any document that has one is refused before it is
 parsed (no entity expansion, no external DTD, no network: XXE and "billion laughs" cannot
 get in). Whatever slips past the quick check (a DOCTYPE in an unusual encoding) is caught

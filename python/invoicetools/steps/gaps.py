@@ -209,11 +209,6 @@ def _frame(group: Int64s, begin: Int64s, end: Int64s, kind: str, state: object, 
     })
 
 
-def _owner_of(starts: Int64s, groups: Int64s, keys: Int64s) -> Int64s:
-    """The group of the run (sorted by ``starts``, disjoint) that holds each key."""
-    return groups[np.searchsorted(starts, keys, "right") - 1]
-
-
 def _carry_findings(
     voided: pd.DataFrame,
     skipped: tuple[Int64s, Int64s],
@@ -237,7 +232,7 @@ def _carry_findings(
     rows = voided["row"].tolist() if "row" in voided.columns else [None] * len(voided)
 
     def place(b: int) -> Location:
-        i = int(np.searchsorted(vb[order], b, "right")) - 1
+        i = int(_ranges.locate(vb[order], ve[order], [b])[0])
         row = rows[int(order[i])] if i >= 0 else None
         return where.with_row(int(row), "處理") if row is not None and row == row else where
 
@@ -254,7 +249,8 @@ def _carry_findings(
         for b, e in pieces:
             who = ""
             if code != "gaps_voided_machine":
-                account, machine = pairs[int(_owner_of(seg.begin, seg.group, np.array([b]))[0]) // _TRACKS]
+                holder = int(_ranges.locate(seg.begin, seg.end, [b])[0])  # b lies in a segment in scope
+                account, machine = pairs[int(seg.group[holder]) // _TRACKS]
                 who = f"帳別 {account} 機台 {machine or '（空白）'} "
             out.append(Finding(code, f"{who}{range_text(b, e)}：{text}", place(b), severity))
     return out

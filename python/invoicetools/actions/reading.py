@@ -1,0 +1,95 @@
+"""What every action reads of a workbook the same way: the period, its allocation, its used numbers.
+
+The rules live in steps (``steps.allocation``, ``steps.used``); this module only reads the
+tables they need (one bulk read each, the fewest columns of the big sheets) and hands them
+over, so that 漏上傳檢核, 跳號, E0402 and 配號 ask one question and get one answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..book import layout
+from ..book.io import param_text
+from ..book.settings import Settings
+from ..book.tables import typed
+from ..domain import periods
+from ..domain.errors import Finding, InputError, Location
+from ..domain.periods import Period
+
+if TYPE_CHECKING:
+    from ..steps.allocation import PeriodAllocation
+    from ..steps.blanks import UsedNumbers
+    from .base import Context
+
+__all__ = ["platform_downloaded", "read_allocation", "read_used_numbers", "resolve_period"]
+
+_TRACKS = layout.table("字軌配號")
+_ALLOCATION = layout.table("配號設定")
+_REGISTER = layout.table("發票資料")
+_PLATFORM = layout.table("平台狀況")
+_REGISTER_COLUMNS = ("發票號碼", "發票日期")  # every status counts as used: nothing else is read
+_PLATFORM_COLUMNS = ("發票號碼",)
+
+
+def resolve_period(value: object, settings: Settings, *, where: str) -> Period:
+    """The period given (any accepted form), else 設定 申報年月; refused when neither is there."""
+    text = param_text(value)
+    if text is not None:
+        return periods.parse(text)
+    if settings.period is not None:
+        return settings.period
+    raise InputError(f"請輸入申報年月（{where}），或在[設定]填寫申報年月，例如 11402")
+
+
+def _sheet_period(ctx: Context) -> Period | None:
+    """配號設定's own 申報年月 (what a blank 申報年月 on its rows means); None when blank or unreadable."""
+    text = param_text(ctx.io.read_params(layout.sheet("配號設定")).get("period"))
+    try:
+        return periods.parse(text) if text is not None else None
+    except InputError:
+        return None
+
+
+def read_allocation(ctx: Context, period: Period, settings: Settings, account: str | None = None) -> PeriodAllocation:
+    """The period's allocation (``steps.allocation``) from 字軌配號 and 配號設定.
+
+    ``account``: the 帳別 for machine ranges taken from 字軌配號 when [設定] names none.
+    """
+    from ..steps.allocation import period_allocation
+
+    name = ctx.io.name
+    return period_allocation(
+        ctx.io.read_table(_TRACKS), ctx.io.read_table(_ALLOCATION), period,
+        sheet_period=_sheet_period(ctx), account=settings.account or account,
+        tracks_where=Location(file=name, sheet=_TRACKS.sheet), machines_where=Location(file=name, sheet=_ALLOCATION.sheet),
+    )
+
+
+def platform_downloaded(ctx: Context) -> object:
+    """平台狀況's 下載時間 as the sheet holds it (None when the status was never downloaded)."""
+    return ctx.io.read_params(layout.sheet("平台狀況")).get("downloaded_at")
+
+
+def read_used_numbers(ctx: Context, allocation: PeriodAllocation) -> tuple[UsedNumbers, list[Finding]]:
+    """Every number of the register (any status) and of the platform (``steps.used``).
+
+    Only 發票號碼 and 發票日期 of the register and 發票號碼 of the platform are read; the
+    platform is "unknown" (``None``) when its status was never downloaded.
+    """
+    from ..steps.used import used_numbers
+
+    ctx.io.prefetch([_REGISTER.sheet, _PLATFORM.sheet],
+                    {_REGISTER.sheet: _REGISTER_COLUMNS, _PLATFORM.sheet: _PLATFORM_COLUMNS})
+    where = Location(file=ctx.io.name, sheet=_REGISTER.sheet)
+    raw = ctx.io.read_columns(_REGISTER, _REGISTER_COLUMNS)
+    # numbers straight from the cells (keys_from_strings repairs what can be repaired); only dates are typed
+    register, findings = typed(raw.loc[:, [c for c in ("發票日期",) if c in raw.columns]], _REGISTER, where)
+    numbers = raw["發票號碼"] if "發票號碼" in raw.columns else register["發票號碼"]
+    platform = ctx.io.read_columns(_PLATFORM, _PLATFORM_COLUMNS)
+    if platform.empty or "發票號碼" not in platform.columns:
+        platform_numbers: object = None if param_text(platform_downloaded(ctx)) is None else []
+    else:
+        platform_numbers = platform["發票號碼"]
+    used, more = used_numbers(numbers, register["發票日期"], platform_numbers, allocation, where=where)
+    return used, findings + more

@@ -1,0 +1,381 @@
+"""配號: hand each machine of 機台配號設定 exactly its 組數 of the period's booklets — all or nothing.
+
+Deterministic, never one booklet twice, contiguous where possible. :func:`allocate` runs in
+stages: the period's own booklets (:func:`_own_booklets`), those another 帳別 keeps, the
+machines' requests (``machines.machine_requests``), the preferred tracks, the hand-out
+(:func:`assign_booklets`), then either the shortage report or the 配號設定 rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ...domain import periods
+from ...domain.errors import Finding, Location, Severity
+from ...domain.invoice_number import KEY_BASE, track_code, track_from_code
+from ...domain.ranges import BOOKLET, contains, split_booklets
+from .columns import (
+    A_ACCOUNT,
+    A_BAN,
+    A_BEGIN,
+    A_COUNT,
+    A_END,
+    A_KIND,
+    A_MACHINE,
+    A_PERIOD,
+    A_SCOPE,
+    A_TRACK,
+    A_TYPE,
+    ALLOCATION_HEADERS,
+    BAN,
+    BOOKLETS,
+    KEY_BEGIN,
+    KEY_END,
+    M_COUNT,
+    M_TRACK,
+    OWNER,
+    PERIOD,
+    TYPE,
+    is_own,
+    range_keys,
+    text_column,
+)
+from .machines import MachineRequest, machine_requests
+from .parse import parse_track_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["AllocationResult", "allocate", "assign_booklets", "merge_allocation"]
+
+Int64s = npt.NDArray[np.int64]
+
+
+def assign_booklets(
+    keys: Int64s, counts: Sequence[int], preferred: Sequence[int | None], groups: Int64s | None = None
+) -> tuple[list[list[tuple[int, int]]], list[int]]:
+    """Hand out booklets (sorted, unique first-number keys) to requests, in three passes.
+
+    1. requests with a preferred track (track code), in order: the first free run of that
+       track long enough for all of its booklets;
+    2. every request still open, in order: the first free run anywhere long enough;
+    3. every request still open, in order: the lowest free booklets, its track's first.
+
+    A *run* is a stretch of consecutive booklets (keys 50 apart) of one track and one
+    ``groups`` value (e.g. UBN × invoice type). Runs are always taken from their start,
+    so free booklets stay runs. Returns per request its segments ``(index, count)`` and the
+    number of booklets it got (less than asked only when there are not enough in all).
+
+    >>> keys = np.array([0, 50, 100, 150, 10**8, 10**8 + 50], dtype=np.int64)
+    >>> assign_booklets(keys, [1, 2, 3], [None, 1, None])
+    ([[(0, 1)], [(4, 2)], [(1, 3)]], [1, 2, 3])
+    """
+    n = int(keys.size)
+    if n:
+        tracks_all = keys // KEY_BASE
+        step = np.diff(keys) != BOOKLET
+        step |= np.diff(tracks_all) != 0
+        if groups is not None:
+            step |= np.diff(groups) != 0
+        run_first = np.flatnonzero(np.r_[True, step]).astype(np.int64)
+    else:
+        run_first = np.empty(0, dtype=np.int64)
+    run_len = np.diff(np.r_[run_first, n]).astype(np.int64)
+    run_track = keys[run_first] // KEY_BASE if n else np.empty(0, dtype=np.int64)
+    cursor = run_first.copy()
+    left = run_len.copy()
+    segments: list[list[tuple[int, int]]] = [[] for _ in counts]
+    got = [0] * len(counts)
+    done = [c <= 0 for c in counts]
+
+    def take(i: int, r: int, k: int) -> None:
+        segments[i].append((int(cursor[r]), k))
+        cursor[r] += k
+        left[r] -= k
+        got[i] += k
+
+    for i, (count, pref) in enumerate(zip(counts, preferred, strict=True)):
+        if done[i] or pref is None:
+            continue
+        cand = np.flatnonzero((left >= count) & (run_track == pref))
+        if cand.size:
+            take(i, int(cand[0]), count)
+            done[i] = True
+    for i, count in enumerate(counts):
+        if done[i]:
+            continue
+        cand = np.flatnonzero(left >= count)
+        if cand.size:
+            take(i, int(cand[0]), count)
+            done[i] = True
+    for i, (count, pref) in enumerate(zip(counts, preferred, strict=True)):
+        if done[i]:
+            continue
+        free = np.flatnonzero(left > 0)
+        if pref is not None:
+            free = np.r_[free[run_track[free] == pref], free[run_track[free] != pref]]
+        need = count
+        for r in free.tolist():
+            k = int(min(left[r], need))
+            take(i, r, k)
+            need -= k
+            if need == 0:
+                break
+        done[i] = True
+    return segments, got
+
+
+@dataclass
+class AllocationResult:
+    """The rows of one period's allocation (配號設定 columns), the findings, the counts."""
+
+    rows: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    machines: int = 0
+    needed: int = 0  # booklets asked for
+    available: int = 0  # free booklets of the period
+    missing: int = 0  # needed − available when short
+    written: bool = False  # False when nothing may be written (errors or too few booklets)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+@dataclass
+class _Booklets:
+    """Free booklets of the period: sorted first-number keys, each with its UBN and invoice type."""
+
+    keys: Int64s
+    bans: list[str]
+    types: list[str]
+
+    def without(self, drop: npt.NDArray[np.bool_]) -> _Booklets:
+        keep = ~drop
+        return _Booklets(self.keys[keep], [b for b, k in zip(self.bans, keep.tolist(), strict=True) if k],
+                         [t for t, k in zip(self.types, keep.tolist(), strict=True) if k])
+
+    def group_ids(self) -> Int64s:
+        """One integer per (UBN, invoice type): a run of booklets never crosses either."""
+        codes: dict[tuple[str, str], int] = {}
+        return np.array([codes.setdefault((b, t), len(codes)) for b, t in zip(self.bans, self.types, strict=True)],
+                        dtype=np.int64)
+
+
+def _empty_allocation() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=list(ALLOCATION_HEADERS))
+
+
+def _own_booklets(
+    tracks: pd.DataFrame, period: str, company_ubn: str | None, where: Location
+) -> tuple[_Booklets, list[Finding], int]:
+    """The period's own booklets (擁有者 blank or 本系統), the findings, and how many have another owner."""
+    parsed, bad = parse_track_rows(tracks, where)
+    findings = [Finding(f.code, f"[字軌配號] {f.message}", f.where, Severity.WARNING) for f in bad]
+    parsed = parsed[parsed[PERIOD] == period]
+    if company_ubn:
+        parsed = parsed[parsed[BAN] == company_ubn]
+    own = np.array([is_own(o) is not False for o in parsed[OWNER]], dtype=bool)
+    others = int(parsed.loc[~own, BOOKLETS].sum()) if (~own).any() else 0
+    parsed = parsed[own]
+    if not len(parsed):
+        return _Booklets(np.empty(0, np.int64), [], []), findings, others
+    starts, _ = split_booklets(parsed[KEY_BEGIN].to_numpy(np.int64), parsed[KEY_END].to_numpy(np.int64))
+    sizes = ((parsed[KEY_END] - parsed[KEY_BEGIN] + 1) // BOOKLET).to_numpy(np.int64)
+    owner_row = np.repeat(np.arange(len(parsed)), sizes)
+    order = np.argsort(starts, kind="stable")
+    starts, owner_row = starts[order], owner_row[order]
+    uniq = np.r_[True, np.diff(starts) != 0] if starts.size else np.empty(0, bool)
+    starts, owner_row = starts[uniq], owner_row[uniq]
+    bans = parsed[BAN].to_numpy(dtype=object)[owner_row].tolist()
+    types = parsed[TYPE].to_numpy(dtype=object)[owner_row].tolist()
+    return _Booklets(starts.astype(np.int64), bans, types), findings, others
+
+
+def _held_by_other_accounts(booklets: _Booklets, previous: pd.DataFrame | None, period: str,
+                            account: str | None) -> _Booklets:
+    """When one 帳別 is allocated, the booklets other 帳別 hold in 配號設定 for the period stay theirs."""
+    if account is None or previous is None or not len(previous) or not booklets.keys.size:
+        return booklets
+    pb, pe, pok = range_keys(previous, A_TRACK, A_BEGIN, A_END)
+    per = np.array(text_column(previous, A_PERIOD, ident=True), dtype=object)
+    acc = np.array(text_column(previous, A_ACCOUNT, ident=True), dtype=object)
+    held = pok & (per == period) & (acc != account)
+    if not held.any():
+        return booklets
+    return booklets.without(contains(pb[held], pe[held], booklets.keys))
+
+
+def _preferred_tracks(requests: list[MachineRequest], keys: Int64s, p: periods.Period,
+                      findings: list[Finding]) -> list[int | None]:
+    """Each request's preferred track code; a track the period does not have is ignored, with a warning."""
+    present_tracks = set((keys // KEY_BASE).tolist())
+    preferred: list[int | None] = []
+    for r in requests:
+        code = track_code(r.track) if r.track is not None else None
+        if code is not None and code not in present_tracks:
+            findings.append(Finding(
+                "alloc_track_unknown", f"{r.name} 指定的字軌 {r.track} 不在 {p.label} 的配號中，改由其他字軌配號",
+                Location(r.where.file, r.where.sheet, r.where.row, M_TRACK), Severity.WARNING))
+            code = None
+        preferred.append(code)
+    return preferred
+
+
+def _report_shortage(result: AllocationResult, requests: list[MachineRequest], got: list[int],
+                     p: periods.Period, machines_where: Location) -> None:
+    result.missing = result.needed - result.available
+    short = [(r, g) for r, g in zip(requests, got, strict=True) if g < r.count]
+    names = "、".join(f"{r.name}（需要 {r.count} 組，只剩 {g} 組）" for r, g in short)
+    result.findings.append(Finding(
+        "alloc_shortage",
+        f"{p.label} 可分配的配號只有 {result.available} 組，機台共需要 {result.needed} 組，不足 {result.missing} 組："
+        f"{names}。請向財政部申請增加本數後重新匯入，或減少組數；配號結果沒有變更",
+        Location(machines_where.file, machines_where.sheet)))
+    for r, g in short:
+        result.findings.append(Finding(
+            "alloc_machine_short", f"{r.name} 需要 {r.count} 組，只能配到 {g} 組（不足 {r.count - g} 組）",
+            Location(r.where.file, r.where.sheet, r.where.row, M_COUNT)))
+
+
+def _allocation_rows(requests: list[MachineRequest], segments: list[list[tuple[int, int]]],
+                     preferred: list[int | None], booklets: _Booklets, p: periods.Period,
+                     findings: list[Finding]) -> pd.DataFrame:
+    """One 配號設定 row per machine segment (a branch machine's rows carry the branch UBN)."""
+    import pandas as pd
+
+    keys = booklets.keys
+    records: list[dict[str, Any]] = []
+    for r, segs, pref in zip(requests, segments, preferred, strict=True):
+        if pref is not None and (len(segs) != 1 or int(keys[segs[0][0]] // KEY_BASE) != pref):
+            findings.append(Finding(
+                "alloc_track_fallback",
+                f"{r.name} 指定的字軌 {r.track} 剩下的連續組數不足 {r.count} 組，已改用其他號碼",
+                Location(r.where.file, r.where.sheet, r.where.row, M_TRACK), Severity.WARNING))
+        for start, k in segs:
+            first = int(keys[start])
+            last = int(keys[start + k - 1]) + BOOKLET - 1
+            records.append({
+                A_ACCOUNT: r.account, A_MACHINE: r.machine, A_TRACK: track_from_code(first // KEY_BASE),
+                A_BEGIN: f"{first % KEY_BASE:08d}", A_END: f"{last % KEY_BASE:08d}", A_COUNT: k,
+                A_PERIOD: p.code, A_TYPE: booklets.types[start], A_BAN: r.branch or booklets.bans[start],
+                A_KIND: r.kind, A_SCOPE: r.scope,
+            })
+    return pd.DataFrame(records, columns=list(ALLOCATION_HEADERS))
+
+
+def allocate(
+    tracks: pd.DataFrame,
+    machines: pd.DataFrame,
+    *,
+    period: str,
+    company_ubn: str | None = None,
+    account: str | None = None,
+    reuse_counts: bool = False,
+    previous: pd.DataFrame | None = None,
+    tracks_where: Location | None = None,
+    machines_where: Location | None = None,
+) -> AllocationResult:
+    """Assign the period's own booklets to the machines: all or nothing.
+
+    Booklets: the rows of 字軌配號 for ``period`` (and ``company_ubn`` when given) whose
+    擁有者 is blank or 本系統, sorted by track then number. When ``account`` is given only
+    that 帳別's machines are allocated and the booklets other 帳別 hold in ``previous``
+    (配號設定) for the period stay theirs. The result has one row per machine range, in
+    machine order; ``written`` is False (and ``rows`` empty) when there are errors or too
+    few booklets — then a finding says how many are missing and for which machines.
+    """
+    tracks_where = tracks_where or Location(sheet="字軌配號")
+    machines_where = machines_where or Location(sheet="機台配號設定")
+    p = periods.parse(period)
+    result = AllocationResult(_empty_allocation())
+    booklets, track_findings, others = _own_booklets(tracks, p.code, company_ubn, tracks_where)
+    result.findings += track_findings
+    if others:
+        result.findings.append(Finding(
+            "alloc_other_owner", f"{others} 組的擁有者不是本系統（見[字軌配號]擁有者欄），不分配給機台",
+            Location(tracks_where.file, tracks_where.sheet), Severity.INFO))
+    booklets = _held_by_other_accounts(booklets, previous, p.code, account)
+    requests, machine_findings = machine_requests(
+        machines, period=p.code, where=machines_where, reuse_counts=reuse_counts, previous=previous, account=account)
+    result.findings += machine_findings
+    result.machines, result.available = len(requests), int(booklets.keys.size)
+    result.needed = sum(r.count for r in requests)
+    if any(f.severity is Severity.ERROR for f in machine_findings):
+        return result
+    if not requests:
+        who = f"帳別 {account} " if account else ""
+        result.findings.append(Finding("alloc_no_machines", f"[機台配號設定]沒有{who}適用於 {p.label} 的機台",
+                                       Location(machines_where.file, machines_where.sheet)))
+        return result
+    if booklets.keys.size == 0:
+        result.findings.append(Finding(
+            "alloc_no_tracks",
+            f"[字軌配號]沒有 {p.label} 可分配的配號" + (f"（營業人統編 {company_ubn}）" if company_ubn else "")
+            + "；請先按[手動匯入]或[自動匯入]取得配號",
+            Location(tracks_where.file, tracks_where.sheet)))
+        return result
+    preferred = _preferred_tracks(requests, booklets.keys, p, result.findings)
+    segments, got = assign_booklets(booklets.keys, [r.count for r in requests], preferred, booklets.group_ids())
+    if result.needed > result.available:
+        _report_shortage(result, requests, got, p, machines_where)
+        return result
+    result.rows = _allocation_rows(requests, segments, preferred, booklets, p, result.findings)
+    result.written = not result.errors
+    if not result.written:
+        result.rows = _empty_allocation()
+    return result
+
+
+def merge_allocation(
+    existing: pd.DataFrame, rows: pd.DataFrame, *, period: str, account: str | None = None
+) -> tuple[pd.DataFrame, int]:
+    """The new 配號設定 table: ``rows`` replace the period's rows (only ``account``'s when given).
+
+    Rows of other periods (the previous period's are what 按當期數量配號 reads) and of other
+    帳別 stay. Columns this step does not write (預估下期組數 …) keep their values for the
+    same 帳別 × 機台號 × 申報年月. Returns the table (periods ascending, machine order kept)
+    and how many of the period's rows changed.
+    """
+    import pandas as pd
+
+    old = existing.copy()
+    per = pd.Series(text_column(old, A_PERIOD, ident=True), index=old.index, dtype="object")
+    acc = pd.Series(text_column(old, A_ACCOUNT, ident=True), index=old.index, dtype="object")
+    mine = per == period
+    if account is not None:
+        mine &= acc == account
+    replaced = old[mine.to_numpy(dtype=bool)]
+    kept = old[~mine.to_numpy(dtype=bool)]
+    new = rows.copy()
+    extra = [c for c in old.columns if c not in ALLOCATION_HEADERS]
+    if extra and len(replaced):
+        carry: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+        for a, m, (_, rec) in zip(text_column(replaced, A_ACCOUNT, ident=True),
+                                  text_column(replaced, A_MACHINE, ident=True), replaced.iterrows(), strict=True):
+            carry.setdefault((a, m), {c: rec[c] for c in extra})
+        for c in extra:
+            new[c] = [carry.get((a, m), {}).get(c) for a, m in zip(new[A_ACCOUNT], new[A_MACHINE], strict=True)]
+    changed = _changed_rows(replaced, new)
+    parts = [f for f in (kept, new) if len(f)]
+    table = pd.concat(parts, ignore_index=True) if parts else new
+    sort_key = pd.Series(text_column(table, A_PERIOD, ident=True), dtype="object").fillna("~")
+    table = table.assign(_p=sort_key.to_numpy()).sort_values("_p", kind="stable").drop(columns="_p")
+    return table.reset_index(drop=True), changed
+
+
+def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> int:
+    cols = [A_ACCOUNT, A_MACHINE, A_TRACK, A_BEGIN, A_END]
+
+    def as_set(frame: pd.DataFrame) -> set[tuple[str | None, ...]]:
+        columns = [text_column(frame, c, ident=True) for c in cols]
+        return set(zip(*columns, strict=True))
+
+    return len(as_set(before) ^ as_set(after))
