@@ -20,6 +20,7 @@ from gapbook import allocation_frame, numbers
 from invoicetools.actions.base import Context
 from invoicetools.actions.calendar import refresh_calendar
 from invoicetools.actions.e0402 import export_e0402
+from invoicetools.actions.host import Host
 from invoicetools.book import layout
 from invoicetools.book.file_backend import FileBook
 from invoicetools.book.memory import MemoryBook
@@ -91,7 +92,7 @@ def test_calendar_label_and_e0402_deadline_agree_on_a_rolled_day(tmp_path: Path)
     """114/11-12: the 10th of January 2026 is a Saturday; every place says Monday 2026/01/12."""
     book = _book_of_period_11412()
     now = datetime.datetime(2026, 1, 5, 9, 0)
-    ctx = Context(io=book, now=lambda: now, user="王會計", confirm=lambda prompt: True)
+    ctx = Context(io=book, host=Host(confirm=lambda prompt: True), now=lambda: now, user="王會計")
     out = tmp_path / "E0402"
     out.mkdir()
     result = export_e0402(ctx, out_dir=out)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import import_status
+from invoicetools.actions.platform_status import import_status
 from invoicetools.book.memory import MemoryBook
 from invoicetools.demo.sample import generate, write_files
 

@@ -17,7 +17,7 @@ import pytest
 import xlsxwriter
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import import_invoices
+from invoicetools.actions.invoices import import_invoices
 from invoicetools.book.memory import MemoryBook
 from invoicetools.cli import main
 from invoicetools.domain.errors import Severity
@@ -112,7 +112,7 @@ def test_a_flagged_void_still_live_on_the_platform_is_found(tmp_path: Path, temp
 
 def test_flags_pasted_into_the_sheet_count_in_the_check(ctx: Context, book: MemoryBook) -> None:
     """The check reads the flag columns of 發票資料 too (an export pasted in by hand, 狀態 left blank)."""
-    from invoicetools.actions.upload import check_upload
+    from invoicetools.actions.upload_check import reconcile_uploads
     from invoicetools.book import layout
 
     numbers = [f"AB1234500{i}" for i in range(3)]
@@ -121,5 +121,5 @@ def test_flags_pasted_into_the_sheet_count_in_the_check(ctx: Context, book: Memo
     book.write_table(layout.table("平台狀況"), pd.DataFrame(
         {"發票號碼": numbers, "狀態": "已上傳", "發票日期": "2024/01/05"}))
     book.write_params(layout.sheet("平台狀況"), {"downloaded_at": "2024/02/01 09:00"})
-    rows = check_upload(ctx, period="11302").rows or []
+    rows = reconcile_uploads(ctx, period="11302").rows or []
     assert [(r["問題"], r["發票號碼"]) for r in rows] == [("作廢未上傳", "AB12345001")]

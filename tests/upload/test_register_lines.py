@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import import_invoices
+from invoicetools.actions.invoices import import_invoices
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import ExitCode, Severity
 

@@ -20,7 +20,7 @@ import xlsxwriter
 from upload_data import write_status_csv
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import import_status
+from invoicetools.actions.platform_status import import_status
 from invoicetools.book import layout
 from invoicetools.book.file_backend import FileBook
 from invoicetools.book.memory import MemoryBook

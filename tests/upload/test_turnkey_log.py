@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from invoicetools.actions.base import Context
-from invoicetools.actions.upload import import_status
+from invoicetools.actions.platform_status import import_status
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import Location, Severity
 from invoicetools.sources.status import platform_input
