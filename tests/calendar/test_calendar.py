@@ -35,7 +35,9 @@ def test_next_deadline_is_near_and_ahead(today: datetime.date) -> None:
 def test_year_end() -> None:
     events = cal.calendar(datetime.date(2025, 12, 20))
     nxt = cal.next_deadline(events, datetime.date(2025, 12, 20))
-    assert nxt is not None and nxt.day == datetime.date(2026, 1, 10) and nxt.period == "11412"
+    # 2026/01/10 is a Saturday: the blank-number deadline is Monday 01/12
+    assert nxt is not None and nxt.day == datetime.date(2026, 1, 12) and nxt.period == "11412"
+    assert "順延至 1/12" in nxt.todo
     assert any(e.day == datetime.date(2026, 1, 15) and "營業稅" in e.title for e in events)
 
 

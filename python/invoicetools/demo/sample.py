@@ -162,21 +162,39 @@ def generate(seed: int = 11402) -> SampleData:
 
 
 def write_files(data: SampleData, folder: Path) -> dict[str, Path]:
-    """Write the inputs as an accountant gets them: Big5 CSV from the MOF platform and the ERP, UTF-8 elsewhere."""
+    """Write the inputs as an accountant gets them: Big5 CSV from the MOF platform and the ERP, UTF-8 elsewhere.
+
+    The platform status comes as the platform's query gives it, one file per month of 發票日期
+    (a folder per download: ``status import FOLDER`` reads both as one snapshot).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     files = {
         "tracks": (folder / f"invnoapply_{data.period}.csv", data.tracks, "cp950"),
         "machines": (folder / "機台配號設定.csv", data.machines, "utf-8-sig"),
         "register": (folder / "ERP發票資料.csv", data.register, "cp950"),
         "register_fixed": (folder / "ERP發票資料_補正.csv", data.register_fixed, "cp950"),
-        "status": (folder / "平台發票狀況.csv", data.status, "utf-8-sig"),
-        "status_fixed": (folder / "平台發票狀況_補傳後.csv", data.status_fixed, "utf-8-sig"),
     }
     out: dict[str, Path] = {}
     for key, (path, frame, encoding) in files.items():
         frame.to_csv(path, index=False, encoding=encoding, lineterminator="\r\n")
         out[key] = path
+    for key, name, frame in (("status", "平台發票狀況", data.status),
+                             ("status_fixed", "平台發票狀況_補傳後", data.status_fixed)):
+        out[key] = _monthly_files(frame, folder / name)
     return out
+
+
+def _monthly_files(status: pd.DataFrame, folder: Path) -> Path:
+    """One status file per month of 發票日期 (``平台發票狀況_114年01月.csv`` …) in ``folder``."""
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    month = pd.to_datetime(status["發票日期"]).dt.to_period("M")
+    for m, rows in status.groupby(month, sort=True):
+        assert isinstance(m, pd.Period)
+        path = folder / f"平台發票狀況_{m.year - 1911}年{m.month:02d}月.csv"
+        rows.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return folder
 
 
 def keys(numbers: list[str]) -> list[int]:

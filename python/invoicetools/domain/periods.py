@@ -34,10 +34,15 @@ invoicetools.domain.errors.InvalidFormat: 申報年月要寫出民國年（例�
 '11302'
 
 Deadlines (統一發票使用辦法; see notes/domain.md): blank unused numbers by the 10th of the
-next odd month; invoices uploaded 48 hours after issue (B2C) or 7 days (buyer with UBN).
+next odd month, VAT filing by the 15th; a day-of-month deadline that falls on a Saturday,
+Sunday or public holiday moves to the next working day (行政程序法 §48; make-up workdays
+count as working days; ``dates.next_working_day``). Invoices are uploaded 48 hours after
+issue (B2C) or 7 days (buyer with UBN).
 
->>> parse("11312").blank_deadline
-datetime.date(2025, 1, 10)
+>>> parse("11312").blank_deadline, parse("11402").vat_deadline    # 2025/03/15 is a Saturday
+(datetime.date(2025, 1, 10), datetime.date(2025, 3, 17))
+>>> parse("11412").blank_deadline, parse("10508").vat_deadline    # 2026/01/10 a Saturday; 2016/09/15 中秋節
+(datetime.date(2026, 1, 12), datetime.date(2016, 9, 19))
 >>> upload_deadline(datetime.datetime(2025, 2, 27, 15, 30), b2b=False)
 datetime.datetime(2025, 3, 1, 15, 30)
 >>> upload_deadline(datetime.date(2025, 2, 27), b2b=True)
@@ -51,6 +56,7 @@ import re
 from dataclasses import dataclass
 
 from ._text import to_ascii
+from .dates import next_working_day
 from .errors import InvalidComponent, InvalidFormat
 
 __all__ = [
@@ -141,22 +147,30 @@ class Period:
     # --- deadlines ---------------------------------------------------------------------------
     @property
     def blank_deadline(self) -> datetime.date:
-        """空白未使用字軌 must be uploaded by the 10th of the next odd month."""
-        return self.next().first_day.replace(day=10)
+        """空白未使用字軌 must be uploaded by the 10th of the next odd month (next working day)."""
+        return next_working_day(self.next().first_day.replace(day=10))
 
     @property
     def vat_deadline(self) -> datetime.date:
-        """營業稅申報 by the 15th of the next odd month."""
-        return self.next().first_day.replace(day=15)
+        """營業稅申報 by the 15th of the next odd month (next working day)."""
+        return next_working_day(self.next().first_day.replace(day=15))
 
     @property
     def warning_mail_day(self) -> datetime.date:
-        """The platform mails its 'not yet uploaded' warning on the 7th of the next odd month."""
+        """The platform mails its 'not yet uploaded' warning on the 7th of the next odd month.
+
+        Not a deadline of the merchant's (the platform's own mail run), so it does not roll.
+        """
         return self.next().first_day.replace(day=7)
 
     @property
     def allocation_day(self) -> datetime.date:
-        """The MOF allocates the next period from the booklet count on the 18th of the end month."""
+        """The MOF allocates the next period from the booklet count on the 18th of the end month.
+
+        The day the platform runs the allocation, not a legal period of the merchant's: it does
+        not roll to a working day (a change of booklets is due *before* it, so rolling it later
+        could only make a request late).
+        """
         return datetime.date(self.year, self.end_month, 18)
 
 

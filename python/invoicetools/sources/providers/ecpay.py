@@ -4,9 +4,10 @@ Protocol (developers.ecpay.com.tw, B2C ?p=7859 GetGovInvoiceWordSetting, ?p=1722
 GetIssueList; the B2B family under ``/B2BInvoice/``):
 
 * POST JSON ``{MerchantID, RqHeader, Data}`` to ``<base>/B2CInvoice/<Action>`` or
-  ``<base>/B2BInvoice/<Action>``. ``RqHeader`` is ``{Timestamp}`` (unix seconds; ECPay
-  rejects a request more than 10 minutes off) for B2C, and
-  ``{Timestamp, RqID (a UUID), Revision "1.0.0"}`` for B2B.
+  ``<base>/B2BInvoice/<Action>``. ``RqHeader`` is ``{Timestamp, Revision "3.0.0"}``
+  (unix seconds; ECPay rejects a request more than 10 minutes off) for B2C, as ECPay's own
+  request examples send it, and ``{Timestamp, RqID (a UUID), Revision "1.0.0"}`` for B2B
+  (the RqHeader table per service in erictseng618/ecpay-skill, guides/14-aes-encryption.md).
 * ``Data = Base64(AES-128-CBC-PKCS7(php_urlencode(JSON)))`` with key = HashKey and
   IV = HashIV (16 bytes each).
 * The answer is ``{MerchantID, RpHeader, TransCode, TransMsg, Data}``: ``TransCode`` 1
@@ -81,12 +82,14 @@ __all__ = [
     "map_status",
     "php_urldecode",
     "php_urlencode",
+    "status_detail",
 ]
 
 logger = logging.getLogger("invoicetools.providers.ecpay")
 
 STAGE_URL: Final = "https://einvoice-stage.ecpay.com.tw"
 PRODUCTION_URL: Final = "https://einvoice.ecpay.com.tw"
+B2C_REVISION: Final = "3.0.0"
 B2B_REVISION: Final = "1.0.0"
 MAX_PAGE_SIZE: Final = 200  # GetIssueList NumPerPage upper bound
 DEFAULT_MAX_PAGES: Final = 5000  # 1,000,000 invoices per query at 200 a page
@@ -171,26 +174,79 @@ def decrypt_data(token: str, hash_key: str, hash_iv: str) -> Any:
 
 # --------------------------------------------------------------------------- status mapping
 
+# The GetIssue / GetIssueList answer fields and their codes, as documented on
+# developers.ecpay.com.tw (B2C 查詢發票明細 ?p=7923, 查詢特定多筆發票 ?p=17229; the same table in
+# the OPay doc mirror of the API family):
+#   IIS_Issue_Status   發票開立狀態      1 發票開立 / 0 發票註銷
+#   IIS_Invalid_Status 發票作廢狀態      1 已作廢 / 0 未作廢
+#   IIS_Upload_Status  發票上傳狀態      1 已上傳 / 0 未上傳
+#   IIS_Turnkey_Status 發票上傳後接收狀態 C 成功 / E 失敗 / G 處理中（待財政部回覆狀態）/ P 處理中（上傳財政部中）
+# (paid-tw/einvoice packages/einvoice-ecpay/src/types.ts types the same four letters.)
+TURNKEY_MEANING: Final = {
+    "C": "財政部回覆成功",
+    "E": "財政部回覆失敗",
+    "G": "處理中，待財政部回覆",
+    "P": "處理中，上傳財政部中",
+}
 
-def map_status(upload_status: object, invalid_status: object, turnkey_status: object = "") -> PlatformState:
-    """The platform state of one GetIssueList row.
+
+def map_status(
+    upload_status: object, invalid_status: object, turnkey_status: object = "", issue_status: object = "1"
+) -> PlatformState | None:
+    """The platform state of one GetIssueList row; ``None`` for a voided (註銷) invoice.
 
     * ``IIS_Invalid_Status`` 1 (作廢) → CANCELLED, whatever else;
-    * ``IIS_Turnkey_Status`` E (MOF rejected the upload) → FAILED;
+    * ``IIS_Issue_Status`` 0 (註銷: voided, to be issued again with the same number) → ``None``:
+      it says nothing about a live invoice by itself (the number stays used);
+    * ``IIS_Turnkey_Status`` E (the MOF rejected the upload) → FAILED;
+    * ``IIS_Turnkey_Status`` G or P (sent, the MOF's answer pending) → PENDING, not uploaded yet;
     * ``IIS_Upload_Status`` 1 (ECPay has uploaded it to the MOF platform) → ON_PLATFORM;
     * otherwise (``IIS_Upload_Status`` 0: not uploaded yet; ECPay uploads B2C within
       48 h, B2B within 7 days) → PENDING.
 
     >>> map_status("1", "0", "C"), map_status("0", "0", "P"), map_status(1, 1), map_status("1", "0", "E")
     (<PlatformState.ON_PLATFORM: '已上傳'>, <PlatformState.PENDING: '處理中'>, <PlatformState.CANCELLED: '作廢'>, <PlatformState.FAILED: '上傳失敗'>)
+    >>> map_status("1", "0", "G"), map_status("1", "0", "C", issue_status="0")
+    (<PlatformState.PENDING: '處理中'>, None)
     """
+    turnkey = str(turnkey_status or "").strip().upper()
     if _flag(invalid_status) == "1":
         return PlatformState.CANCELLED
-    if str(turnkey_status or "").strip().upper() == "E":
+    if _flag(issue_status) == "0":
+        return None
+    if turnkey == "E":
         return PlatformState.FAILED
+    if turnkey in ("G", "P"):
+        return PlatformState.PENDING
     if _flag(upload_status) == "1":
         return PlatformState.ON_PLATFORM
     return PlatformState.PENDING
+
+
+def status_detail(state: PlatformState | None, upload: str, invalid: str, turnkey: str, issue: str) -> str:
+    """The 原始狀態 of a row: what it means in words, then ECPay's own codes.
+
+    The words read back to the same state (``sources.status.state_of_word``), so a sheet whose
+    狀態 cell was cleared still says the same thing.
+
+    >>> status_detail(PlatformState.PENDING, "1", "0", "G", "1")
+    '綠界：處理中，待財政部回覆（Issue=1 Invalid=0 Upload=1 Turnkey=G）'
+    >>> status_detail(None, "1", "0", "C", "0")
+    '綠界：已註銷，待以同號碼重新開立（Issue=0 Invalid=0 Upload=1 Turnkey=C）'
+    """
+    if state is PlatformState.CANCELLED:
+        words = "已作廢"
+    elif state is None:
+        words = "已註銷，待以同號碼重新開立"
+    elif turnkey in TURNKEY_MEANING:
+        words = TURNKEY_MEANING[turnkey] if state is not PlatformState.ON_PLATFORM else "已上傳，財政部回覆成功"
+    elif state is PlatformState.ON_PLATFORM:
+        words = "已上傳"
+    else:
+        words = "尚未上傳財政部"
+    # ECPay's codes under their field names (IIS_*_Status) – no status word in them to misread
+    codes = f"Issue={issue or '-'} Invalid={invalid or '-'} Upload={upload or '-'} Turnkey={turnkey or '-'}"
+    return f"綠界：{words}（{codes}）"
 
 
 def _flag(value: object) -> str:
@@ -336,6 +392,8 @@ class EcpayProvider(Provider):
         if category == "B2B":
             header["RqID"] = self._request_id()
             header["Revision"] = B2B_REVISION
+        else:
+            header["Revision"] = B2C_REVISION
         envelope = {
             "MerchantID": creds.merchant_id,
             "RqHeader": header,
@@ -524,12 +582,14 @@ class EcpayProvider(Provider):
         created = _parse_datetime(row.get("IIS_Create_Date"))
         uploaded = _parse_datetime(row.get("IIS_Upload_Date"))
         upload, invalid = _flag(row.get("IIS_Upload_Status")), _flag(row.get("IIS_Invalid_Status"))
+        issue = _flag(row.get("IIS_Issue_Status"))
         turnkey = _flag(row.get("IIS_Turnkey_Status")).upper()
+        state = map_status(upload, invalid, turnkey, issue or "1")
         return StatusRecord(
             invoice_number=number,
-            state=map_status(upload, invalid, turnkey),
+            state=state,
             invoice_date=created.date() if created else None,
             upload_time=uploaded,
-            detail=f"綠界 上傳={upload or '-'} 作廢={invalid or '-'} Turnkey={turnkey or '-'}",
+            detail=status_detail(state, upload, invalid, turnkey, issue),
             source=Location(file="綠界 B2C 查詢多筆發票", row=position),
         )
