@@ -177,7 +177,7 @@ def test_no_procedure_name_is_defined_twice_in_a_project() -> None:
                 continue
             assert p.name.lower() not in names, f"{p.name} in {m.name} and {names.get(p.name.lower())}"
             names[p.name.lower()] = m.name
-    xlwings_public = {p.name.lower() for p in S.procedures(S.xlwings_module(addin=True).code)}
+    xlwings_public = {p.name.lower() for p in S.procedures(S.xlwings_module(template, addin=True).code)}
     assert not (set(names) & xlwings_public)
 
 

@@ -130,7 +130,7 @@ def test_release_sheets_code_names_and_buttons(release: dict[str, dict[str, Any]
 
 def test_release_addin_sheet(release: dict[str, dict[str, Any]]) -> None:
     doc = release["xlam"]
-    assert [(s["name"], s["code_name"]) for s in doc["sheets"]] == [(workbook.ADDIN_SHEET, "Sheet1")]
+    assert [(s["name"], s["code_name"]) for s in doc["sheets"]] == [(workbook.ADDIN_SHEET, workbook.ADDIN_CODE_NAME)]
     assert doc["buttons"] == []
 
 
