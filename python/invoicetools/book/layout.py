@@ -77,7 +77,7 @@ class Role(StrEnum):
     INPUT = "input"  # data in: imported or pasted; steps never modify it
     RESULT = "result"  # written whole by a step, replaced on rerun
     LOG = "log"  # appended by every run
-    HIDDEN = "hidden"  # xlwings.conf
+    HIDDEN = "hidden"  # invoicetools.conf (xlwings settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,7 +544,7 @@ _LOG = Sheet(
 )
 
 _CONF = Sheet(
-    "xlwings.conf", Role.HIDDEN, "xlwings.conf",
+    "invoicetools.conf", Role.HIDDEN, "invoicetools.conf",
     landscape=False,
 )
 
@@ -566,16 +566,12 @@ def table(sheet_name: str) -> Table:
     return t
 
 
-# xlwings.conf keys (sheet "xlwings.conf", column A key, column B value); see notes/addin.md.
+# xlwings settings on the hidden sheet "invoicetools.conf" (column A key, column B value; xlwings'
+# VBA module, PROJECT_NAME invoicetools, reads it before the user's settings file). Only settings
+# that are the same on every PC: the Python location is not here (it is in the user's
+# %USERPROFILE%\.invoicetools\invoicetools.conf written by `invoicetools addin install`, which a
+# key on this sheet would shadow). See notes/addin.md and addin/README.md.
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (
-    ("Interpreter_Win", r"%LOCALAPPDATA%\InvoiceTools\venv\Scripts\pythonw.exe"),
-    ("Interpreter_Mac", ""),
-    ("PYTHONPATH", ""),
-    ("Conda Path", ""),
-    ("Conda Env", ""),
-    ("UDF Modules", ""),
-    ("Debug UDFs", "False"),
-    ("Use UDF Server", "False"),
-    ("Show Console", "False"),
-    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),  # OneDrive/SharePoint books; no .py beside the book shadows ours
+    ("USE UDF SERVER", "False"),  # RunPython starts Python itself (no xlwings DLL needed)
 )
