@@ -199,3 +199,35 @@ def test_schemas_are_the_shared_copies() -> None:
 
     digest = hashlib.sha256((S.addin_dir() / "schemas" / "customui14.xsd").read_bytes()).hexdigest()
     assert digest == "c912e38f6938d79af9d1dc83a05077510f7bb407da386a52e7cfcb13e8afdfd5"
+
+
+def test_message_box_texts_fit_the_chinese_code_page_and_have_an_ascii_twin() -> None:
+    """On a zh-TW Windows (ANSI code page cp950) every message-box text survives MsgBox's
+    conversion, so it is shown in Chinese; elsewhere its ASCII twin is, with the same placeholders."""
+    boxes = {k: m for k, m in messages.MESSAGES.items() if m.ascii is not None}
+    assert {"Title", "NoWorkbook", "PythonMissing", "ChildProcessBlocked", "PolicyBlocked"} <= set(boxes)
+    for key, m in boxes.items():
+        m.zh.encode("cp950")  # raises on a character Big5 lacks
+        assert m.ascii is not None and m.ascii.isascii(), key
+        assert re.findall(r"\{\d\}", m.zh) == re.findall(r"\{\d\}", m.ascii), key
+    with pytest.raises(UnicodeEncodeError):
+        boxes["NoWorkbook"].zh.encode("cp1252")  # what an English Windows could not show
+
+
+def test_start_up_failures_name_the_rule_and_what_it_must_allow() -> None:
+    asr = messages.MESSAGES["ChildProcessBlocked"]
+    for text in (asr.zh, asr.ascii or ""):
+        assert messages.ASR_RULE in text and messages.ASR_RULE_ID in text
+        assert "cmd.exe" in text and "pythonw.exe" in text and "{0}" in text
+    policy = messages.MESSAGES["PolicyBlocked"]
+    assert "AppLocker" in policy.zh and messages.VENV_PYTHONW in policy.zh
+    body = _body(S.MAIN_MODULE, "FailureText")
+    cases = re.findall(r"Case ([-\d, ]+)\n\s+text = (?:Replace\()?(Text\w+)\(\)", body)
+    assert dict(cases) == {
+        "70": "TextChildProcessBlocked",
+        "-2147023636": "TextPolicyBlocked",
+        "429": "TextShellUnavailable",
+        "53, 75, 76": "TextNoPythonOutput",
+        "62": "TextSettingsUnreadable",
+    }
+    assert -2147023636 == 0x800704EC - (1 << 32)  # HRESULT_FROM_WIN32(ERROR_ACCESS_DISABLED_BY_POLICY)
