@@ -231,3 +231,31 @@ def test_start_up_failures_name_the_rule_and_what_it_must_allow() -> None:
         "62": "TextSettingsUnreadable",
     }
     assert -2147023636 == 0x800704EC - (1 << 32)  # HRESULT_FROM_WIN32(ERROR_ACCESS_DISABLED_BY_POLICY)
+
+
+IMAGE_MSO_LISTS = sorted((S.repo_root() / "tests" / "build" / "data" / "imagemso").glob("excelcontrols-*.txt"))
+
+
+def _published_names(path: object) -> set[str]:
+    from pathlib import Path
+
+    lines = Path(str(path)).read_text(encoding="ascii").splitlines()
+    return {ln for ln in lines if ln and not ln.startswith("#")}
+
+
+def test_every_image_mso_is_in_microsofts_published_excel_lists() -> None:
+    """Every ribbon icon names an Excel control of Office 2016 and of Microsoft 365 (Current
+    Channel), as Microsoft publishes them (tests/build/data/imagemso, source in each file's
+    header); a name from another Office application may show no icon in Excel."""
+    assert [p.name for p in IMAGE_MSO_LISTS] == [
+        "excelcontrols-m365-current-channel.txt", "excelcontrols-office-2016.txt",
+    ]
+    lists = {p.name: _published_names(p) for p in IMAGE_MSO_LISTS}
+    for names in lists.values():
+        assert len(names) > 1500 and {"FileSave", "Copy", "PivotTableInsert"} <= names  # real lists
+    used = {c.attributes["imageMso"] for c in ribbon.controls(RIBBON) if "imageMso" in c.attributes}
+    assert used == {a.image_mso for a in L.ACTIONS} and len(used) >= len(L.ACTIONS) - 1
+    for name, names in lists.items():
+        assert not used - names, f"imageMso not in {name}: {sorted(used - names)}"
+    # the check catches names Excel does not publish (Access' ImportExcel, Outlook's CalendarInsert)
+    assert not {"ImportExcel", "CalendarInsert", "TableInsert"} & lists["excelcontrols-office-2016.txt"]
