@@ -259,3 +259,22 @@ def test_every_image_mso_is_in_microsofts_published_excel_lists() -> None:
         assert not used - names, f"imageMso not in {name}: {sorted(used - names)}"
     # the check catches names Excel does not publish (Access' ImportExcel, Outlook's CalendarInsert)
     assert not {"ImportExcel", "CalendarInsert", "TableInsert"} & lists["excelcontrols-office-2016.txt"]
+
+
+def test_the_guide_explains_each_start_up_failure_and_claims_no_trusted_addins_folder() -> None:
+    """docs/使用說明.md §13 has a heading for each failure message the buttons show (its opening
+    words), the ASR rule for IT, and no longer says that the AddIns folder is trusted."""
+    guide = (S.repo_root() / "docs" / "使用說明.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^### (.+)$", guide, re.M)
+    openings = {
+        "ChildProcessBlocked": "Windows 的安全性設定不允許 Excel 啟動 Python",
+        "PolicyBlocked": "公司的群組原則封鎖了 Excel 要啟動的程式",
+        "ShellUnavailable": "Excel 無法建立 WScript.Shell",
+        "NoPythonOutput": "沒有拿到 Python 的執行結果",
+        "SettingsUnreadable": "設定檔無法讀取",
+    }
+    for key, opening in openings.items():
+        assert opening in messages.MESSAGES[key].zh, key
+        assert any(opening in h for h in headings), f"no heading in the guide for {key}: {opening}"
+    assert messages.ASR_RULE in guide and messages.ASR_RULE_ID in guide
+    assert not re.search(r"AddIns[^\n]{0,20}(受信任|信任位置)", guide)
