@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from invoicetools.build import release_check as RC
 from invoicetools.build import release_scripts
@@ -78,33 +79,18 @@ def _pins(report: dict[str, object]) -> dict[str, Pin]:
 
 def _windows_closure(pins: dict[str, Pin], python: str) -> tuple[dict[str, Pin], list[str]]:
     """The pins reachable from the requested ones with Windows markers, and requirements none meets."""
-    from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    markers = RC.windows_markers(python)
-    keep: dict[str, Pin] = {}
-    missing: list[str] = []
-    todo = [(p, frozenset[str]()) for p in pins.values() if p.requested]
-    seen: set[tuple[str, frozenset[str]]] = set()
-    while todo:
-        pin, extras = todo.pop()
-        if (pin.name, extras) in seen:
-            continue
-        seen.add((pin.name, extras))
-        keep[pin.name] = pin
-        for line in pin.requires:
-            req = Requirement(line)
-            if req.marker is not None and not any(
-                req.marker.evaluate({**markers, "extra": e}) for e in (extras or {""})
-            ):
-                continue
-            dep = pins.get(canonicalize_name(req.name))
-            if dep is None or not req.specifier.contains(dep.version, prereleases=True):
-                req.marker = None
-                missing.append(str(req))
-                continue
-            todo.append((dep, frozenset(req.extras)))
-    return keep, sorted(set(missing))
+    def find(req: Any) -> Pin | None:
+        pin = pins.get(canonicalize_name(req.name))
+        return pin if pin is not None and req.specifier.contains(pin.version, prereleases=True) else None
+
+    reached, unmet = RC.follow([p for p in pins.values() if p.requested], lambda p: p.requires, find, python)
+    missing = set()
+    for _, req in unmet:
+        req.marker = None
+        missing.add(str(req))
+    return {p.name: p for p in reached}, sorted(missing)
 
 
 _NO_WHEEL = re.compile(r"No matching distribution found for ([A-Za-z0-9][A-Za-z0-9._-]*)")

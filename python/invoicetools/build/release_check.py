@@ -23,11 +23,11 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")  # CPython, 64-bit Windows (requires-python >= 3.11)
 PLATFORM = "win_amd64"
@@ -93,9 +93,48 @@ class Wheel:
         return Wheel(path, canonicalize_name(name), version, frozenset(tags), tuple(headers.get_all("Requires-Dist") or ()))
 
 
+T = TypeVar("T")
+
+
+def follow(
+    roots: Iterable[T],
+    requires: Callable[[T], Iterable[str]],
+    find: Callable[[Any], T | None],
+    python: str,
+) -> tuple[list[T], list[tuple[T, Any]]]:
+    """Walk requirements from ``roots`` as pip on CPython ``python`` for 64-bit Windows would:
+    markers evaluated for Windows, extras followed. ``find(requirement)`` gives what meets a
+    requirement (or None). Returns what was reached and the (needer, requirement) pairs unmet."""
+    from packaging.requirements import Requirement
+
+    markers = windows_markers(python)
+    reached: list[T] = []
+    unmet: list[tuple[T, Any]] = []
+    todo: list[tuple[T, frozenset[str]]] = [(r, frozenset()) for r in roots]
+    seen: set[tuple[int, frozenset[str]]] = set()
+    while todo:
+        item, extras = todo.pop()
+        if (id(item), extras) in seen:
+            continue
+        seen.add((id(item), extras))
+        if item not in reached:
+            reached.append(item)
+        for line in requires(item):
+            req = Requirement(line)
+            if req.marker is not None and not any(
+                req.marker.evaluate({**markers, "extra": extra}) for extra in (extras or {""})
+            ):
+                continue
+            found = find(req)
+            if found is None:
+                unmet.append((item, req))
+            else:
+                todo.append((found, frozenset(req.extras)))
+    return reached, unmet
+
+
 def missing_requirements(root: Wheel, wheels: Iterable[Wheel], python: str) -> list[str]:
     """Requirements (followed from ``root`` with Windows markers) no wheel of ``wheels`` meets for ``python``."""
-    from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
     usable: dict[str, list[Wheel]] = {}
@@ -103,28 +142,13 @@ def missing_requirements(root: Wheel, wheels: Iterable[Wheel], python: str) -> l
     for w in wheels:
         if w.tags & tags:
             usable.setdefault(w.name, []).append(w)
-    markers = windows_markers(python)
-    problems: list[str] = []
-    todo: list[tuple[Wheel, frozenset[str]]] = [(root, frozenset())]
-    seen: set[tuple[str, frozenset[str]]] = set()
-    while todo:
-        wheel, extras = todo.pop()
-        if (wheel.name, extras) in seen:
-            continue
-        seen.add((wheel.name, extras))
-        for line in wheel.requires:
-            req = Requirement(line)
-            if req.marker is not None and not any(
-                req.marker.evaluate({**markers, "extra": extra}) for extra in (extras or {""})
-            ):
-                continue
-            name = canonicalize_name(req.name)
-            match = [w for w in usable.get(name, []) if req.specifier.contains(w.version, prereleases=True)]
-            if not match:
-                problems.append(f"Python {python}: {wheel.name} needs {req} — no {PLATFORM} wheel for it in {WHEELHOUSE}/")
-                continue
-            todo.append((max(match, key=lambda w: w.version), frozenset(req.extras)))
-    return problems
+
+    def find(req: Any) -> Wheel | None:
+        match = [w for w in usable.get(canonicalize_name(req.name), []) if req.specifier.contains(w.version, prereleases=True)]
+        return max(match, key=lambda w: w.version) if match else None
+
+    _, unmet = follow([root], lambda w: w.requires, find, python)
+    return [f"Python {python}: {w.name} needs {req} — no {PLATFORM} wheel for it in {WHEELHOUSE}/" for w, req in unmet]
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,11 +225,8 @@ def _command_problems(line: str, folder: Path, wheel_name: str) -> list[str]:
 # the folder
 # --------------------------------------------------------------------------------------------
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _sums_problems(folder: Path) -> list[str]:
