@@ -5,7 +5,7 @@ column A, value in column B, input cells shaded), the status row, one Excel tabl
 layout's headers, number formats (identifiers as text ``@``) and widths, a frozen header and
 filter buttons, sheet buttons bound to ``InvoiceTools.<Sub>``, print set-up (print area,
 landscape or portrait, fit to width, repeated header row, header/footer) and the font
-微軟正黑體. ``xlwings.conf`` is hidden. Sheet code names are ``Sheet1``..``SheetN`` in sheet
+微軟正黑體. The xlwings settings sheet (``invoicetools.conf``) is hidden. Sheet code names are ``Sheet1``..``SheetN`` in sheet
 order, matching the document modules of the VBA project.
 
 Nothing here reads the clock or the environment: the same layout gives the same bytes.
@@ -32,6 +32,7 @@ DOCUMENT_DATE = datetime(2025, 1, 1, 0, 0, 0)
 INPUT_FILL = "#DDEBF7"  # light blue: "請填寫藍色欄位"
 HEADER_FOOTER_FONT = f'&"{L.FONT},Regular"'
 ADDIN_SHEET = "InvoiceTools"  # deliberately not "invoicetools.conf": see build_addin_workbook
+ADDIN_CODE_NAME = "Sheet2"  # the code name of the only sheet of xlwings' add-in template
 ADDIN_SHEET_NOTE = (
     "InvoiceTools 增益集。Python 的位置等設定不在這裡：",
     f"請由 invoicetools addin install 寫入 %USERPROFILE%\\.{CONF_PROJECT_NAME}\\{CONF_PROJECT_NAME}.conf，",
@@ -337,7 +338,7 @@ def build_addin_workbook(vba_project: bytes) -> bytes:
     wb = _new_workbook(buffer)
     wb.set_vba_name("ThisWorkbook")
     ws = wb.add_worksheet(ADDIN_SHEET)
-    ws.set_vba_name("Sheet1")
+    ws.set_vba_name(ADDIN_CODE_NAME)
     ws.set_column(0, 0, 100)
     for row, text in enumerate(ADDIN_SHEET_NOTE):
         ws.write_string(row, 0, text)
