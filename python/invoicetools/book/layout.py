@@ -88,6 +88,7 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()  # other headers ERP exports use for the same column
     note: str = ""  # shown as the header's comment / in the docs
+    choices: tuple[str, ...] = ()  # offered as a drop-down list; other text is still allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,8 +291,15 @@ SETTING_KEYS: tuple[tuple[str, str, str], ...] = (
     ("加值中心", "", "例如 ecpay（綠界）"),
     ("加值中心網址", "", "留空使用正式環境網址"),
     ("製表人", "", "顯示在匯出報表的表頭"),
+    ("其他系統開立發票", "", "沒有分配給機台、也沒填擁有者的字軌由誰申報空白：否＝本系統（E0402 會列入）；是＝其他系統；留空＝轉出 E0402 前必須決定"),
     ("登入資訊", "未儲存", "只顯示是否已存入 Windows 認證管理員，不顯示密碼"),
 )
+
+# 設定 rows whose value comes from a list (a drop-down on the 設定值 cell)
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    "MIG版本": ("4.1", "4.0", "3.2"),
+    "其他系統開立發票": ("否", "是"),
+}
 
 _SETTINGS = Sheet(
     "設定", Role.SETTINGS, "設定",
@@ -319,7 +327,7 @@ _TRACKS = Sheet(
         Column("機台號碼", ID, 10, aliases=("機台號", "機台")),
         Column("申報年月", ID, 9),
         Column("組數", N, 7),
-        Column("擁有者", C, 12, note="本系統 / 其他系統 / 加值中心名稱"),
+        Column("擁有者", C, 12, note="本系統 / 其他系統 / 加值中心名稱", choices=("本系統", "其他系統")),
         Column("來源", C, 28),
         Column("匯入時間", DT, 17),
     )),

@@ -222,6 +222,27 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
 
 
+def _choice_lists(ws: Worksheet, sheet: L.Sheet, table: L.Table, data: list[list[str]]) -> None:
+    """Drop-down lists: a column's choices down the table (other text allowed, with a note), and the
+    設定值 cell of each 設定 row that has choices."""
+    first_row, first_col = table.header_row - 1, table.first_col - 1
+    for i, col in enumerate(table.columns):
+        if col.choices:
+            ws.data_validation(first_row + 1, first_col + i, 1_048_575, first_col + i, {
+                "validate": "list", "source": list(col.choices), "error_type": "information",
+                "input_title": col.header[:32], "input_message": (col.note or "請從清單選擇")[:255],
+                "error_title": col.header[:32], "error_message": f"{col.header}通常是 {'、'.join(col.choices)}；要保留這個值嗎？",
+            })
+    if sheet.role is L.Role.SETTINGS:
+        for n, row in enumerate(data, start=first_row + 1):
+            choices = L.SETTING_CHOICES.get(row[0])
+            if choices:
+                ws.data_validation(n, first_col + 1, n, first_col + 1, {
+                    "validate": "list", "source": list(choices), "input_title": row[0][:32],
+                    "input_message": row[2][:255],
+                })
+
+
 def _write_table(ws: Worksheet, sheet: L.Sheet, table: L.Table, fmt: _Formats) -> None:
     first_row = table.header_row - 1
     first_col = table.first_col - 1
@@ -246,6 +267,7 @@ def _write_table(ws: Worksheet, sheet: L.Sheet, table: L.Table, fmt: _Formats) -
     if data:
         options["data"] = data
     ws.add_table(first_row, first_col, last_row, last_col, options)
+    _choice_lists(ws, sheet, table, data)
     for i, col in enumerate(table.columns):
         if col.note:
             ws.write_comment(

@@ -56,7 +56,7 @@ def _new(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> int:
     import json
 
-    from ..book.settings import read_settings, write_settings
+    from ..book.settings import OTHER_SYSTEMS, read_settings, write_settings
 
     book = open_book(args.book)
     updates: dict[str, str | None] = {}
@@ -77,6 +77,8 @@ def _settings(args: argparse.Namespace) -> int:
                 write_settings(book, {"申報年月": period.code})
         if "MIG版本" in updates:
             _ = settings.mig_version
+        if OTHER_SYSTEMS in updates and settings.other_systems is not None:  # 是/否 as the sheet shows them
+            write_settings(book, {OTHER_SYSTEMS: "是" if settings.other_systems else "否"})
         book.commit()
     settings = read_settings(book)
     if args.json:
