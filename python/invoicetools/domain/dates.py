@@ -163,10 +163,21 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     import numpy as np
     import pandas as pd
 
+    from .fixed_width_dates import with_fixed_width
+
     n = len(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = pd.to_datetime(values).dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
         return pd.Series(out.to_numpy(dtype="datetime64[ns]"), index=values.index), np.ones(n, dtype=bool)
+    return with_fixed_width(values, _parse_dates_general)
+
+
+def _parse_dates_general(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """``parse_dates`` for the cells that are not in a fixed-width form."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(values)
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     ok = np.ones(n, dtype=bool)
     if isinstance(values.dtype, pd.StringDtype):  # text only: vectorised string kernels, no Python call per cell

@@ -174,6 +174,18 @@ def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_
     >>> [str(x) for x in v], ok.tolist()
     (['2024-01-05 13:45:00', '2024-01-05 00:00:00', '2024-01-05 00:00:00', '2024-01-05 00:00:00', 'NaT', 'NaT'], [True, True, True, True, True, False])
     """
+    import pandas as pd
+
+    from ..domain.dates import parse_dates
+    from ..domain.fixed_width_dates import with_fixed_width
+
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return parse_dates(values)
+    return with_fixed_width(values, _parse_other_dates)
+
+
+def _parse_other_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """``parse_dates_fast`` for the cells that are not in a fixed-width form."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -182,8 +194,6 @@ def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_
     from ..domain.dates import parse_dates
 
     n = len(values)
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return parse_dates(values)
     result = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ok = np.ones(n, dtype=bool)
     if n == 0:
