@@ -56,7 +56,8 @@ def _arrow_text(values: object) -> object | None:
         return None
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
-    return arr
+    text: object = arr
+    return text
 
 
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
