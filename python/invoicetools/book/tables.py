@@ -43,7 +43,7 @@ def clean_ids(series: pd.Series) -> pd.Series:
     from ..domain._text import to_ascii
 
     text = series.astype("string").str.strip()
-    needs = ~text.fillna("").str.isascii() | text.fillna("").str.contains(r"\s|\.0+$", regex=True)
+    needs = _needs_repair(text)
     if needs.any():
         fixed = text[needs].map(lambda v: None if v is pd.NA else to_ascii(str(v)))
         fixed = fixed.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
@@ -51,6 +51,44 @@ def clean_ids(series: pd.Series) -> pd.Series:
         text[needs] = fixed
         text = text.astype("string")
     return text.mask(text == "")
+
+
+# What a repair may change in an identifier: ASCII whitespace inside it (Python's ``\s`` among
+# ASCII characters; anything beyond ASCII is caught by the ASCII test) or Excel's 12345678.0.
+_ODD_ID = r"[\t\n\v\f\r \x1c-\x1f]|\.0+$"
+
+
+def _needs_repair(text: pd.Series) -> npt.NDArray[np.bool_]:
+    """Trimmed identifier text that ``clean_ids`` must repair (Arrow kernels: no Python call per cell)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text.array)
+    odd = pc.or_(pc.invert(pc.string_is_ascii(arr)), pc.match_substring_regex(arr, _ODD_ID))
+    return np.asarray(odd.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """Trimmed text without thousands separators → float (NaN where it is not a number).
+
+    Plain integers (the usual amount) are cast by Arrow; everything else as ``pd.to_numeric`` reads it.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text.array)
+    plain = np.asarray(pc.match_substring_regex(arr, r"^-?\d{1,15}$").fill_null(False).to_numpy(
+        zero_copy_only=False), dtype=bool)
+    values = np.full(len(text), np.nan)
+    if plain.any():
+        values[plain] = pc.cast(arr.filter(pa.array(plain)), pa.int64()).to_numpy().astype(np.float64)
+    rest = ~plain & text.notna().to_numpy()
+    if rest.any():
+        values[rest] = pd.to_numeric(text[rest], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    return pd.Series(values, index=text.index)
 
 
 def _where(where: Location, row: object, column: str) -> Location:
@@ -86,7 +124,7 @@ def typed(raw: pd.DataFrame, table: Table, where: Location) -> tuple[pd.DataFram
                     _where(where, row, col.header)))
         elif col.kind in (Kind.INT, Kind.MONEY):
             text = series.astype("string").str.strip().str.replace(",", "", regex=False)
-            numbers = pd.to_numeric(text, errors="coerce")
+            numbers = _numbers(text)
             bad = numbers.isna().to_numpy() & ~blank
             for row in raw.index[bad]:
                 try:  # full-width digits, NT$, (1,000) …

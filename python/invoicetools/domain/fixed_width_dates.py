@@ -48,7 +48,7 @@ def _arrow_text(values: object) -> object | None:
     try:
         arr = pa.array(values if isinstance(values, pd.Series) else pd.Series(values, dtype="object"),
                        from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # not text: numbers, dates, huge ints …
         return None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()

@@ -39,14 +39,15 @@ calamine gives a date cell) and ROC (``113/01/05``, ``1130105``); see
 from __future__ import annotations
 
 import datetime
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..book import layout
 from ..domain.errors import Finding, Location, Severity, show_found
-from .register_status import STATUS_WORDS, register_status, register_statuses
+from .register_dates import parse_dates_fast, parse_times
+from .register_status import STATUS_WORDS, RegisterStatuses, register_status, register_statuses
 
 if TYPE_CHECKING:
     import numpy as np
@@ -122,180 +123,177 @@ def _line_records(path: Path, where: Location) -> pd.DataFrame | None:
     return raw
 
 
-# --------------------------------------------------------------------------- dates
-
-
-_SEPARATED = (r"^(?P<y>\d{4}|\d{2,3})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
-              r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$")
-_COMPACT = r"^(?P<y>\d{3,4})(?P<m>\d{2})(?P<d>\d{2})$"
-_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
-
-
-def _assemble(parts: object, compact: bool) -> npt.NDArray[np.datetime64]:
-    """Date-times from extracted ``y m d [H M S]`` text (ROC when the year has 2–3 digits); NaT when invalid."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    assert isinstance(parts, pa.StructArray | pa.ChunkedArray)
-    names = ("y", "m", "d", "H", "M", "S") if not compact else ("y", "m", "d")
-
-    def number(name: str) -> npt.NDArray[np.int64]:
-        field = pc.struct_field(parts, name)
-        filled = pc.if_else(pc.or_(pc.is_null(field), pc.equal(field, "")), "0", field)
-        return np.asarray(pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-    values = {n: number(n) for n in names}
-    width = np.asarray(pc.utf8_length(pc.struct_field(parts, "y")).to_numpy(zero_copy_only=False), dtype=np.int64)
-    year = np.where(width == 4, values["y"], values["y"] + 1911)
-    hour, minute, second = (values.get(n, np.zeros(len(year), dtype=np.int64)) for n in ("H", "M", "S"))
-    good = (hour < 24) & (minute < 60) & (second < 60) & (year >= 1678) & (year <= 2261)
-    if compact:  # an 8-digit number is a Gregorian date only for years 1900–2199 (domain.dates)
-        good &= (width == 3) | ((year >= 1900) & (year <= 2199))
-    frame = pd.DataFrame({"year": np.where(good, year, 2000), "month": values["m"], "day": values["d"],
-                          "hour": hour, "minute": minute, "second": second})
-    stamps: npt.NDArray[np.datetime64] = np.asarray(
-        pd.to_datetime(frame, errors="coerce").to_numpy(dtype="datetime64[ns]"), dtype="datetime64[ns]")
-    stamps[~good] = np.datetime64("NaT")
-    return stamps
-
-
-def parse_dates_fast(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
-    """``domain.dates.parse_dates`` with column-wise fast paths (pyarrow) for the forms registers use most.
-
-    ``2024-01-05 13:45:00`` (a date cell read back from a workbook), ``2024-01-05``,
-    ``2024/1/5``, ``113/01/05`` and ``1130105`` are parsed and validated for the whole
-    column at once; everything else (Excel serials, ``113年1月5日`` …) and anything the fast
-    path refuses goes through ``parse_dates``, which has the last word. Blank = NaT, ok.
-
-    >>> import pandas as pd
-    >>> v, ok = parse_dates_fast(pd.Series(["2024-01-05 13:45:00", "113/1/5", "1130105", "45296", "", "x"]))
-    >>> [str(x) for x in v], ok.tolist()
-    (['2024-01-05 13:45:00', '2024-01-05 00:00:00', '2024-01-05 00:00:00', '2024-01-05 00:00:00', 'NaT', 'NaT'], [True, True, True, True, True, False])
-    """
-    import pandas as pd
-
-    from ..domain.dates import parse_dates
-    from ..domain.fixed_width_dates import with_fixed_width
-
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return parse_dates(values)
-    return with_fixed_width(values, _parse_other_dates)
-
-
-def _parse_other_dates(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
-    """``parse_dates_fast`` for the cells that are not in a fixed-width form."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from ..domain.dates import parse_dates
-
-    n = len(values)
-    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    ok = np.ones(n, dtype=bool)
-    if n == 0:
-        return pd.Series(result, index=values.index), ok
-    if isinstance(values.dtype, pd.StringDtype):  # text only (a sheet or file read): no object round trip
-        obj = values
-        is_dt = np.zeros(n, dtype=bool)
-    else:
-        obj = values.astype("object")
-        if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty", "integer", "floating",
-                                                          "mixed-integer-float"):
-            is_dt = np.zeros(n, dtype=bool)
-        else:
-            is_dt = obj.map(lambda v: isinstance(v, (datetime.date, datetime.datetime))).to_numpy(dtype=bool)
-    if is_dt.any():
-        result[is_dt] = pd.to_datetime(obj[is_dt].map(_as_datetime)).to_numpy(dtype="datetime64[ns]")
-    text = (obj.where(~is_dt, None) if is_dt.any() else obj).astype("string").str.strip()
-    blank = text.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
-    todo = np.flatnonzero(~blank & ~is_dt)
-    if len(todo) and _ISO_DATE_TIME.fullmatch(str(text.iat[int(todo[0])])):
-        # a date cell read back from a workbook: one exact-format pass (the regexes below cost 4× as much)
-        sub = text.iloc[todo]
-        iso = pd.to_datetime(sub.where(sub.str.len() == 19), format="%Y-%m-%d %H:%M:%S", errors="coerce")
-        year = iso.dt.year
-        hit = (iso.notna() & (year >= 1678) & (year <= 2261)).to_numpy(dtype=bool)
-        result[todo[hit]] = iso[hit].to_numpy(dtype="datetime64[ns]")
-        todo = todo[~hit]
-    if not len(todo):
-        return pd.Series(result, index=values.index), ok
-    arr = pa.array(text.iloc[todo].to_numpy(dtype=object), type=pa.string())
-    fast = np.full(len(todo), np.datetime64("NaT"), dtype="datetime64[ns]")
-    for pattern, compact in ((_SEPARATED, False), (_COMPACT, True)):
-        left = np.flatnonzero(np.isnat(fast))
-        if not len(left):
-            break
-        sub = arr if len(left) == len(arr) else arr.take(pa.array(left))
-        parts = pc.extract_regex(sub, pattern)
-        matched = np.asarray(pc.is_valid(parts).to_numpy(zero_copy_only=False), dtype=bool)
-        if matched.any():
-            hit = left[matched]
-            fast[hit] = _assemble(parts.filter(pa.array(matched)), compact)
-    result[todo] = fast
-    slow = todo[np.isnat(fast)]
-    if len(slow):
-        parsed, slow_ok = parse_dates(obj.iloc[slow])
-        result[slow] = parsed.to_numpy(dtype="datetime64[ns]")
-        ok[slow] = slow_ok
-    return pd.Series(result, index=values.index), ok
-
-
-def _as_datetime(value: object) -> datetime.datetime:
-    if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None)
-    assert isinstance(value, datetime.date)
-    return datetime.datetime.combine(value, datetime.time())
-
-
-def _parse_times(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
-    """``13:45:10`` / ``13:45`` / ``134510`` / a time cell (``0.5`` of a day) → offsets from midnight."""
-    import numpy as np
-    import pandas as pd
-
-    obj = values.astype("object")
-    text = obj.astype("string").str.strip()
-    blank = text.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
-    out = pd.Series(pd.NaT, index=values.index, dtype="timedelta64[ns]")
-    ok = np.ones(len(values), dtype=bool)
-    todo = ~blank
-    if not todo.any():
-        return out, ok
-    t = text[todo]
-    base = pd.Timestamp("2000-01-01")
-
-    def clock_times(values: pd.Series) -> pd.Series:
-        return pd.to_datetime("2000-01-01 " + values, format="%Y-%m-%d %H:%M:%S", errors="coerce") - base
-
-    parsed = clock_times(t)
-    miss = parsed.isna().to_numpy()
-    if miss.any():  # 134510, 13:45, a time cell read back as a date-time
-        odd = t[miss].str.replace(r"^(\d{2})(\d{2})(\d{2})$", r"\1:\2:\3", regex=True)
-        odd = odd.str.replace(r"^(\d{1,2}:\d{2})$", r"\1:00", regex=True)
-        odd = odd.str.replace(r"^\d{4}-\d{2}-\d{2} ", "", regex=True)
-        parsed[miss] = clock_times(odd).to_numpy()
-    still = parsed.isna().to_numpy()
-    if still.any():  # a time cell as Excel keeps it: a fraction of a day
-        fraction = pd.to_numeric(t[still], errors="coerce")
-        is_fraction = (fraction.notna() & (fraction >= 0) & (fraction < 1)).to_numpy(dtype=bool)
-        if is_fraction.any():
-            where_fraction = np.flatnonzero(still)[is_fraction]
-            parsed.iloc[where_fraction] = pd.to_timedelta(
-                (fraction[is_fraction] * 86400).round(), unit="s").to_numpy()
-    parsed = parsed.where((parsed >= pd.Timedelta(0)) & (parsed < pd.Timedelta(days=1)))
-    out[todo] = parsed.to_numpy()
-    ok[np.flatnonzero(todo)[parsed.isna().to_numpy()]] = False
-    return out, ok
-
-
 # --------------------------------------------------------------------------- the register
 
 
 def _rows_with(index: pd.Index, mask: npt.NDArray[np.bool_]) -> list[int]:
     return [int(r) for r in index[mask]]
+
+
+@dataclass
+class _Numbers:
+    """發票號碼 of every row: int64 keys, read or not, the text the sheet shows, blank cells."""
+
+    keys: npt.NDArray[np.int64]
+    ok: npt.NDArray[np.bool_]
+    text: pd.Series  # the normal form, else the cell as found
+    blank: npt.NDArray[np.bool_]
+
+
+def _invoice_numbers(found: pd.Series, cleaned: pd.Series, where: Location, findings: list[Finding]) -> _Numbers:
+    """Keys and the shown text of 發票號碼 (``cleaned``: the typed, trimmed text); a finding per bad or repaired cell."""
+    import pandas as pd
+
+    from ..book.tables import blank_mask
+    from ..domain.invoice_number import from_key, keys_from_strings
+
+    index = found.index
+    keys, ok = keys_from_strings(found)
+    blank = blank_mask(found)
+    original = found.astype("string").str.strip()
+    cleaned = cleaned.astype("string").str.upper()
+    regular = cleaned.fillna("").str.fullmatch(r"[A-Z]{2}\d{8}").to_numpy(dtype=bool)
+    number = cleaned.where(pd.Series(ok & regular, index=index), original)  # normal form, else as found
+    irregular = ok & ~regular
+    if irregular.any():
+        number = number.copy()
+        number[irregular] = [from_key(int(k)) for k in keys[irregular]]
+    repaired = ok & (original.fillna("") != number.fillna("")).to_numpy(dtype=bool)
+    for row in _rows_with(index, ~ok & blank):
+        findings.append(Finding("missing_invoice_number", "缺少發票號碼，這一列未檢核",
+                                where.with_row(row, "發票號碼")))
+    for row in _rows_with(index, ~ok & ~blank):
+        findings.append(Finding(
+            "bad_invoice_number",
+            f"發票號碼應為 2 個英文字母加 8 位數字（讀到「{show_found(found.at[row])}」），這一列未檢核",
+            where.with_row(row, "發票號碼")))
+    for row in _rows_with(index, repaired):
+        findings.append(Finding(
+            "invoice_number_repaired",
+            f"發票號碼「{show_found(found.at[row])}」已修正為 {number.at[row]}（全形、空白或小寫）",
+            where.with_row(row, "發票號碼"), Severity.INFO))
+    return _Numbers(keys, ok, number, blank)
+
+
+@dataclass
+class _Dates:
+    """發票日期 as read, with 開立時間 added where given; 轉檔日."""
+
+    as_read: pd.Series
+    issued: pd.Series
+    ok: npt.NDArray[np.bool_]
+    blank: npt.NDArray[np.bool_]
+    timed: npt.NDArray[np.bool_]  # the issue time of day is known
+    transfer: pd.Series
+
+
+def _issue_dates(raw: pd.DataFrame, col: Callable[[str], pd.Series], number_blank: npt.NDArray[np.bool_],
+                 where: Location, findings: list[Finding]) -> _Dates:
+    from ..book.tables import blank_mask
+
+    index = raw.index
+    date_raw = col("發票日期")
+    issued, date_ok = parse_dates_fast(date_raw)
+    as_read = issued
+    date_blank = blank_mask(date_raw)
+    for row in _rows_with(index, ~date_ok):
+        findings.append(Finding(
+            "bad_date",
+            f"發票日期無法辨識（讀到「{show_found(date_raw.at[row])}」），請用 2024-01-05、2024/1/5、113/01/05 或 1130105；"
+            "這一列未檢核", where.with_row(row, "發票日期")))
+    for row in _rows_with(index, date_ok & date_blank & ~number_blank):
+        findings.append(Finding("missing_date", "缺少發票日期，這一列未檢核", where.with_row(row, "發票日期")))
+    timed = (issued.notna() & (issued != issued.dt.normalize())).to_numpy(dtype=bool)
+    if "開立時間" in raw.columns:
+        offset, time_ok = parse_times(raw["開立時間"])
+        for row in _rows_with(index, ~time_ok):
+            findings.append(Finding(
+                "bad_time", f"開立時間無法辨識（讀到「{show_found(raw.at[row, '開立時間'])}」），上傳期限以當天結束計算",
+                where.with_row(row, "開立時間"), Severity.WARNING))
+        use = offset.notna().to_numpy() & issued.notna().to_numpy()
+        if use.any():
+            issued = issued.copy()
+            issued[use] = issued[use].dt.normalize() + offset[use]
+            timed = timed | use
+    transfer, transfer_ok = parse_dates_fast(col("轉檔日"))
+    for row in _rows_with(index, ~transfer_ok):
+        findings.append(Finding(
+            "bad_date", f"轉檔日無法辨識（讀到「{show_found(raw.at[row, '轉檔日'])}」）",
+            where.with_row(row, "轉檔日"), Severity.WARNING))
+    return _Dates(as_read, issued, date_ok, date_blank, timed, transfer)
+
+
+def _business_buyers(buyer_ids: pd.Series) -> npt.NDArray[np.bool_]:
+    """A buyer with a UBN gets 7 days (a UBN Excel turned into a number gets its zeros back)."""
+    import numpy as np
+
+    buyer = buyer_ids.astype("string").fillna("").str.replace(r"\.0+$", "", regex=True)
+    buyer = buyer.where(~buyer.str.fullmatch(r"\d{1,7}"), buyer.str.zfill(8))
+    return np.asarray((buyer.str.fullmatch(r"\d{8}") & (buyer != "00000000")).to_numpy(dtype=bool), dtype=bool)
+
+
+def _duplicates(numbers: _Numbers, status: npt.NDArray[np.int8], index: pd.Index, where: Location,
+                findings: list[Finding]) -> npt.NDArray[np.bool_]:
+    """重號: rows sharing a number (a 註銷 row and its re-issue are one invoice); a finding per row."""
+    import numpy as np
+    import pandas as pd
+
+    from ..domain.invoice_number import from_key
+
+    keys = numbers.keys
+    counted = numbers.ok & (status != 2)
+    dup = np.zeros(len(keys), dtype=bool)
+    if counted.any():
+        dup[np.flatnonzero(counted)] = pd.Series(keys[counted]).duplicated(keep=False).to_numpy()
+    if dup.any():
+        rows_of = pd.Series(index[dup].astype(int), index=keys[dup]).groupby(level=0).agg(
+            lambda r: "、".join(str(int(x)) for x in r))
+        for row, key in zip(_rows_with(index, dup), keys[dup], strict=True):
+            findings.append(Finding(
+                "duplicate_invoice_number", f"發票號碼 {from_key(int(key))} 重複（第 {rows_of[key]} 列）",
+                where.with_row(row, "發票號碼"), Severity.WARNING))
+    return dup
+
+
+def _status_words(statuses: RegisterStatuses, status_text: pd.Series) -> pd.Series:
+    """狀態 as the sheet shows it: the status in effect (a flag column's included); an unknown word as found."""
+    import pandas as pd
+    import pyarrow as pa
+
+    words = pd.Series(pd.array(pa.array(STATUS_WORDS).take(pa.array(statuses.codes)), dtype="string"),
+                      index=status_text.index)
+    words = words.where(pd.Series(statuses.known, index=status_text.index), status_text.astype("string"))
+    return words.where(pd.Series(~(status_text.isna().to_numpy() & ~statuses.flagged), index=status_text.index))
+
+
+def _sheet_frame(raw: pd.DataFrame, col: Callable[[str], pd.Series], typed_frame: pd.DataFrame,
+                 numbers: _Numbers, dates: _Dates, words: pd.Series) -> pd.DataFrame:
+    """What 發票資料 shows: known columns in layout order, then extras; the original text where unreadable.
+
+    Columns keep Arrow strings, dates and numbers (no Python object per cell): a 1M-row import
+    stays small and the sheet writer converts whole columns.
+    """
+    import pandas as pd
+
+    sheet = pd.DataFrame(index=raw.index)
+    for c in TABLE.columns:
+        h = c.header
+        if h == "發票號碼":
+            sheet[h] = numbers.text
+        elif h == "發票日期":
+            sheet[h] = _keep_original(dates.as_read, col(h))  # the sheet shows the date as read
+        elif h == "轉檔日":
+            sheet[h] = _keep_original(dates.transfer, col(h))
+        elif h == "狀態":
+            sheet[h] = words
+        elif h == "開立時間":
+            sheet[h] = raw[h] if h in raw.columns else pd.Series(pd.NA, index=raw.index, dtype="string")
+        else:
+            sheet[h] = _keep_original(typed_frame[h], col(h))
+    for extra in raw.columns:  # kept as imported (blank = None)
+        if extra not in TABLE.headers:
+            sheet[extra] = raw[extra].astype("object").where(raw[extra].notna(), None)
+    return sheet.reset_index(drop=True)
 
 
 def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = True) -> Register:
@@ -307,8 +305,7 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
     import numpy as np
     import pandas as pd
 
-    from ..book.tables import blank_mask, typed
-    from ..domain.invoice_number import from_key, keys_from_strings
+    from ..book.tables import typed
 
     findings: list[Finding] = list(raw.attrs.get("findings", ()))  # notes of the reading (sources.line_records)
     index = raw.index
@@ -327,142 +324,52 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
     else:  # reading the sheet back for the check: text as written, amounts not needed
         typed_frame = pd.DataFrame({h: _plain_text(col(h), fold=h in ("帳別", "買方統編")) for h in _CHECK_COLUMNS},
                                    index=index)
-
-    # 發票號碼
-    number_raw = col("發票號碼")
-    keys, ok = keys_from_strings(number_raw)
-    number_blank = blank_mask(number_raw)
-    original = number_raw.astype("string").str.strip()
-    cleaned = typed_frame["發票號碼"].astype("string").str.upper()
-    regular = cleaned.fillna("").str.fullmatch(r"[A-Z]{2}\d{8}").to_numpy(dtype=bool)
-    number = cleaned.where(pd.Series(ok & regular, index=index), original)  # normal form, else as found
-    irregular = ok & ~regular
-    if irregular.any():
-        number = number.copy()
-        number[irregular] = [from_key(int(k)) for k in keys[irregular]]
-    repaired = ok & (original.fillna("") != number.fillna("")).to_numpy(dtype=bool)
-    for row in _rows_with(index, ~ok & number_blank):
-        findings.append(Finding("missing_invoice_number", "缺少發票號碼，這一列未檢核",
-                                where.with_row(row, "發票號碼")))
-    for row in _rows_with(index, ~ok & ~number_blank):
-        findings.append(Finding(
-            "bad_invoice_number",
-            f"發票號碼應為 2 個英文字母加 8 位數字（讀到「{show_found(number_raw.at[row])}」），這一列未檢核",
-            where.with_row(row, "發票號碼")))
-    for row in _rows_with(index, repaired):
-        findings.append(Finding(
-            "invoice_number_repaired",
-            f"發票號碼「{show_found(number_raw.at[row])}」已修正為 {number.at[row]}（全形、空白或小寫）",
-            where.with_row(row, "發票號碼"), Severity.INFO))
-
-    # 發票日期 (+ 開立時間) and 轉檔日
-    date_raw = col("發票日期")
-    issued, date_ok = parse_dates_fast(date_raw)
-    issued_as_read = issued
-    date_blank = blank_mask(date_raw)
-    for row in _rows_with(index, ~date_ok):
-        findings.append(Finding(
-            "bad_date",
-            f"發票日期無法辨識（讀到「{show_found(date_raw.at[row])}」），請用 2024-01-05、2024/1/5、113/01/05 或 1130105；"
-            "這一列未檢核", where.with_row(row, "發票日期")))
-    for row in _rows_with(index, date_ok & date_blank & ~number_blank):
-        findings.append(Finding("missing_date", "缺少發票日期，這一列未檢核", where.with_row(row, "發票日期")))
-    timed = (issued.notna() & (issued != issued.dt.normalize())).to_numpy(dtype=bool)
-    if "開立時間" in raw.columns:
-        offset, time_ok = _parse_times(raw["開立時間"])
-        for row in _rows_with(index, ~time_ok):
-            findings.append(Finding(
-                "bad_time", f"開立時間無法辨識（讀到「{show_found(raw.at[row, '開立時間'])}」），上傳期限以當天結束計算",
-                where.with_row(row, "開立時間"), Severity.WARNING))
-        use = offset.notna().to_numpy() & issued.notna().to_numpy()
-        if use.any():
-            issued = issued.copy()
-            issued[use] = issued[use].dt.normalize() + offset[use]
-            timed = timed | use
-    transfer, transfer_ok = parse_dates_fast(col("轉檔日"))
-    for row in _rows_with(index, ~transfer_ok):
-        findings.append(Finding(
-            "bad_date", f"轉檔日無法辨識（讀到「{show_found(raw.at[row, '轉檔日'])}」）",
-            where.with_row(row, "轉檔日"), Severity.WARNING))
+    numbers = _invoice_numbers(col("發票號碼"), typed_frame["發票號碼"], where, findings)
+    dates = _issue_dates(raw, col, numbers.blank, where, findings)
 
     # 狀態 words and the flag columns (作廢碼, 註銷碼 …; sources.register_status)
     status_text = typed_frame["狀態"]
     statuses = register_statuses(raw, status_text, where, importing=for_sheet)
-    status, known = statuses.codes, statuses.known
+    status = statuses.codes
     findings += statuses.findings
-    for row in _rows_with(index, ~known):
+    for row in _rows_with(index, ~statuses.known):
         findings.append(Finding(
             "unknown_status", f"狀態「{show_found(status_text.at[row])}」無法辨識，視為開立；應為開立、作廢或註銷",
             where.with_row(row, "狀態"), Severity.WARNING))
+    dup = _duplicates(numbers, status, index, where, findings)
 
-    # 買方統編: a buyer with a UBN gets 7 days (a UBN Excel turned into a number gets its zeros back)
-    buyer = typed_frame["買方統編"].astype("string").fillna("").str.replace(r"\.0+$", "", regex=True)
-    buyer = buyer.where(~buyer.str.fullmatch(r"\d{1,7}"), buyer.str.zfill(8))
-    b2b = (buyer.str.fullmatch(r"\d{8}") & (buyer != "00000000")).to_numpy(dtype=bool)
-
-    # 重號 (a 註銷 row and its re-issue are one invoice)
-    counted = ok & (status != 2)
-    dup = np.zeros(n, dtype=bool)
-    if counted.any():
-        ser = pd.Series(keys[counted])
-        dup[np.flatnonzero(counted)] = ser.duplicated(keep=False).to_numpy()
-    if dup.any():
-        rows_of = pd.Series(index[dup].astype(int), index=keys[dup]).groupby(level=0).agg(
-            lambda r: "、".join(str(int(x)) for x in r))
-        for row, key in zip(_rows_with(index, dup), keys[dup], strict=True):
-            findings.append(Finding(
-                "duplicate_invoice_number", f"發票號碼 {from_key(int(key))} 重複（第 {rows_of[key]} 列）",
-                where.with_row(row, "發票號碼"), Severity.WARNING))
-
-    # --- the sheet: known columns in layout order, then extras; original text where unreadable
-    sheet = pd.DataFrame(index=index)
-    for c in TABLE.columns if for_sheet else ():
-        h = c.header
-        if h == "發票號碼":
-            sheet[h] = number.astype("object").where(number.notna(), None)
-        elif h == "發票日期":
-            sheet[h] = _keep_original(issued_as_read, date_raw)  # the sheet shows the date as read
-        elif h == "轉檔日":
-            sheet[h] = _keep_original(transfer, col("轉檔日"))
-        elif h == "狀態":  # the status in effect (a flag column's included); an unknown word as found
-            words = pd.Series(np.asarray(STATUS_WORDS, dtype=object)[status], index=index)
-            sheet[h] = words.where(pd.Series(known, index=index), status_text.astype("object"))
-            shown = sheet[h].where(~(status_text.isna().to_numpy() & ~statuses.flagged))
-            sheet[h] = shown.astype("object").where(shown.notna(), None)
-        elif h == "開立時間":
-            sheet[h] = col(h).astype("object").where(col(h).notna(), None)
-        else:
-            sheet[h] = _keep_original(typed_frame[h], col(h))
-    for extra in raw.columns if for_sheet else ():
-        if extra not in TABLE.headers:
-            sheet[extra] = raw[extra].astype("object").where(raw[extra].notna(), None)
+    def text(h: str) -> object:
+        return typed_frame[h].astype("string").array  # Arrow strings, no Python object per cell
 
     data = pd.DataFrame({
-        "key": keys,
+        "key": numbers.keys,
         "row": index.to_numpy(dtype=np.int64),
-        "issued": issued.to_numpy(dtype="datetime64[ns]"),
-        "timed": timed,
+        "issued": dates.issued.to_numpy(dtype="datetime64[ns]"),
+        "timed": dates.timed,
         "status": status,
-        "b2b": b2b,
-        "帳別": typed_frame["帳別"].astype("string").to_numpy(),
-        "發票號碼": pd.array(number.astype("string"), dtype="string"),
-        "客戶編號": typed_frame["客戶編號"].astype("string").to_numpy(),
-        "客戶名稱": typed_frame["客戶名稱"].astype("string").to_numpy(),
-        "銷售人統編": typed_frame["銷售人統編"].astype("string").to_numpy(),
-        "列印註記": typed_frame["列印註記"].astype("string").to_numpy(),
-        "轉檔日": transfer.dt.normalize().to_numpy(dtype="datetime64[ns]"),
+        "b2b": _business_buyers(typed_frame["買方統編"]),
+        "帳別": text("帳別"),
+        "發票號碼": numbers.text.astype("string").array,
+        "客戶編號": text("客戶編號"),
+        "客戶名稱": text("客戶名稱"),
+        "銷售人統編": text("銷售人統編"),
+        "列印註記": text("列印註記"),
+        "轉檔日": dates.transfer.dt.normalize().to_numpy(dtype="datetime64[ns]"),
     })
-    days = issued.dropna()
+    days = dates.issued.dropna()
+    ok = numbers.ok
     counts = {
         "發票": n,
         "開立": int((status == 0).sum()),
         "作廢": int((status == 1).sum()),
         "註銷": int((status == 2).sum()),
         "重號": int(dup.sum()),
-        "無法檢核": int((~ok | ~date_ok | (date_blank & ok)).sum()),
+        "無法檢核": int((~ok | ~dates.ok | (dates.blank & ok)).sum()),
     }
+    sheet = (_sheet_frame(raw, col, typed_frame, numbers, dates, _status_words(statuses, status_text))
+             if for_sheet else pd.DataFrame())
     return Register(
-        sheet=sheet.reset_index(drop=True),
+        sheet=sheet,
         data=data,
         findings=_sorted(findings),
         counts=counts,

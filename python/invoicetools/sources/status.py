@@ -158,13 +158,14 @@ def _normalise_numbers(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.boo
 
     from ..domain.invoice_number import from_key, keys_from_strings
 
-    keys, ok = keys_from_strings(values.astype("object").where(values.notna(), None))
-    text = values.astype("string").str.strip().str.upper()
+    keys, ok = keys_from_strings(values)
+    trimmed = values.astype("string").str.strip()
+    text = trimmed.str.upper()
     regular = text.fillna("").str.fullmatch(r"[A-Z]{2}\d{8}").to_numpy(dtype=bool)
-    out = values.astype("string").str.strip().astype("object")
-    out[regular & ok] = text[regular & ok]
+    out = trimmed.where(pd.Series(~(regular & ok), index=values.index), text)  # Arrow strings: no object per cell
     odd = ok & ~regular
     if odd.any():
+        out = out.copy()
         out[odd] = [from_key(int(k)) for k in keys[odd]]
     return pd.Series(out, index=values.index), ok
 
@@ -344,18 +345,23 @@ def _read_status_file(path: Path) -> StatusImport:
             "bad_invoice_number",
             f"發票號碼應為 2 個英文字母加 8 位數字（讀到「{show_found(raw.at[row, '發票號碼'])}」），這一列未納入檢核",
             where.with_row(int(row), "發票號碼"), Severity.WARNING))
-    dates = parse_dates_fast(raw["發票日期"])[0].dt.date if "發票日期" in raw.columns else blank
-    uploads = parse_dates_fast(raw["上傳日期"])[0] if "上傳日期" in raw.columns else blank
+    # dates as date objects (numpy makes them, NaT → None), upload times as datetime64, text as Arrow
+    # strings: a 1M-row download holds no Python object per cell but its numbers' 狀態 words
+    dates = (parse_dates_fast(raw["發票日期"])[0].to_numpy(dtype="datetime64[D]").astype(object)
+             if "發票日期" in raw.columns else blank.to_numpy())
+    uploads = (parse_dates_fast(raw["上傳日期"])[0] if "上傳日期" in raw.columns
+               else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]"))
     frame = pd.DataFrame({
-        "發票號碼": numbers,
-        "狀態": state,
-        "發票日期": dates,
-        "上傳日期": uploads,
-        "原始狀態": words.where(words != "", None),
-        "說明": raw["說明"] if "說明" in raw.columns else None,
-        "來源": path.name + " 第 " + pd.Series(raw.index, index=raw.index).astype(str) + " 列",
+        "發票號碼": numbers.array,
+        "狀態": pd.Series(state, index=raw.index, dtype=object),
+        "發票日期": pd.Series(dates, index=raw.index, dtype=object),
+        "上傳日期": uploads.to_numpy(dtype="datetime64[ns]"),
+        "原始狀態": words.where(words != "").astype("string").array,
+        "說明": (raw["說明"].astype("string").array if "說明" in raw.columns
+               else pd.array([None] * n, dtype="string")),
+        "來源": (path.name + " 第 " + pd.Series(raw.index.astype(str), index=raw.index).astype("string")
+               + " 列").array,
     }).reset_index(drop=True)
-    frame = frame.astype(object).where(frame.notna(), None)
     counts = {**count_states(frame), "無法辨識": int((~known).sum()) if n else 0}
     return StatusImport(frame, path.name, findings, counts)
 
@@ -455,7 +461,7 @@ def platform_input(raw: pd.DataFrame, where: Location) -> tuple[pd.DataFrame, li
     def col(name: str) -> pd.Series:
         return raw[name] if name in raw.columns else none
 
-    keys, ok = keys_from_strings(col("發票號碼").astype("object").where(col("發票號碼").notna(), None))
+    keys, ok = keys_from_strings(col("發票號碼"))
     state, known = states_of_words(col("狀態"))
     alt, alt_known = states_of_words(col("原始狀態"))
     use_alt = ~known | (state.isna().to_numpy() & alt.notna().to_numpy())
@@ -482,7 +488,7 @@ def platform_input(raw: pd.DataFrame, where: Location) -> tuple[pd.DataFrame, li
         "state": code[keep],
         "date": dates.dt.normalize().to_numpy(dtype="datetime64[ns]")[keep],
         "time": times.to_numpy(dtype="datetime64[ns]")[keep],
-        "detail": pd.array(detail.to_numpy(dtype=object)[keep], dtype="string"),
+        "detail": detail.astype("string").array[keep],
         "row": raw.index.to_numpy(dtype=np.int64)[keep],
     })
     return frame, findings
