@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError, Location, describe_os_error
+from .file_safety import LEFTOVER_PREFIX, LEFTOVER_SUFFIX, apply_mode, mode_for, remove_leftovers, try_lock
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -233,7 +234,8 @@ class Package:
         """Write the package to ``dest`` atomically, replacing some parts and raw-copying the rest.
 
         Whatever goes wrong (a damaged part, a full disk, no permission, Ctrl+C), ``dest`` is
-        left as it was and no temporary file stays behind.
+        left as it was and no temporary file stays behind; the file keeps the mode of the one it
+        replaces (``file_safety``), and dead temporary files of killed runs beside it are removed.
         """
         from lxml import etree
 
@@ -241,11 +243,15 @@ class Package:
         if unknown:
             raise KeyError(f"parts not in package: {sorted(unknown)}")
         where = Location(file=str(dest))
+        remove_leftovers(dest.parent)
+        mode = mode_for(dest)
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=".~invoicetools-", suffix=".tmp", dir=dest.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=LEFTOVER_PREFIX, suffix=LEFTOVER_SUFFIX, dir=dest.parent)
         except OSError as exc:
             raise InputError(f"無法在活頁簿的資料夾寫入檔案：{describe_os_error(exc)}；活頁簿未被修改", where=where) from exc
         tmp = Path(tmp_name)
+        try_lock(fd)  # held while it is written: the next run's clean-up leaves it alone
+        apply_mode(fd, tmp, mode)
         part = ""
         try:
             with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as out:
