@@ -18,13 +18,16 @@ from ..domain.errors import InputError, Location
 from . import layout
 from .grid import cache_exists, load_columns, load_grid, table_from_grid
 from .layout import Kind, Sheet, Table
-from .xlsx_package import Package, refuse_if_open
+from .xlsx_package import Package, Replacement, refuse_if_open
 from .xlsx_sheet import TableWrite, rewrite_sheet, rewrite_table_part
+from .xlsx_styles import QuoteStyles
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["FileBook"]
+
+_STYLES = "xl/styles.xml"
 
 
 @dataclass
@@ -164,7 +167,8 @@ class FileBook:
             return
         target = dest or self.path
         refuse_if_open(target)
-        replacements: dict[str, bytes | Iterable[bytes]] = {}
+        replacements: dict[str, Replacement] = {}
+        quote = self._quote_styles()
         for sheet_name in sorted(set(self._tables) | set(self._cells)):
             part = self._package.sheet_part(sheet_name)
             table_write = None
@@ -179,8 +183,14 @@ class FileBook:
                     last_row = table.header_row + max(len(frame), 1)
                     ref = f"{column_letter(table.first_col)}{table.header_row}:" f"{column_letter(table_write.last_col)}{last_row}"
                     replacements[tpart] = self._rewrite_table_part(tpart, ref, headers)
-            chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write)
+            chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write,
+                                   quote=quote)
             replacements[part] = chunks
+        if quote is not None:
+            order = self._package.order
+            if order.index(_STYLES) < max(order.index(p) for p in replacements):
+                quote.prepare_all()  # styles.xml is written before a sheet that may need a twin
+            replacements[_STYLES] = quote.styles_xml  # None (kept byte for byte) unless a twin was added
         big = {s: len(f) for s, (_, f) in self._tables.items() if len(f) >= 10_000}
         detail = "、".join(f"「{s}」{n:,} 列" for s, n in big.items())
         self.progress(f"寫入活頁簿{('：' + detail) if detail else ''}…", None, None)
@@ -192,6 +202,17 @@ class FileBook:
         self._grids.clear()
         self._tables.clear()
         self._cells.clear()
+
+    def _quote_styles(self) -> QuoteStyles | None:
+        """Twins of the workbook's styles with Excel's quote prefix (none when it has no styles part)."""
+        from lxml import etree
+
+        if _STYLES not in self._package.names:
+            return None
+        try:
+            return QuoteStyles(self._package.read(_STYLES))
+        except etree.XMLSyntaxError:
+            return None  # a styles part that does not parse is copied as it is, and formula-like text unflagged
 
     def _rewrite_table_part(self, part: str, ref: str, headers: list[str]) -> bytes:
         from lxml import etree
