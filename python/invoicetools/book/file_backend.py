@@ -161,6 +161,19 @@ class FileBook:
             raise KeyError(f"{sheet.name} has no status row")
         self._cells.setdefault(sheet.name, {})[(sheet.status_row, 1)] = text
 
+    def read_status(self, sheet: Sheet) -> str | None:
+        if sheet.status_row is None:
+            return None
+        key = (sheet.status_row, 1)
+        pending = self._cells.get(sheet.name, {})
+        if key in pending:
+            value = pending[key]
+        elif sheet.name in self._grids:
+            value = self._grids[sheet.name].value(*key)
+        else:
+            value = self._package.top_cells(self._package.sheet_part(sheet.name), sheet.status_row).get(key)
+        return str(value).strip() or None if value is not None else None
+
     def commit(self, dest: Path | None = None) -> None:
         """Write the changed sheets (and their table parts) into the file, atomically."""
         if not self._tables and not self._cells:

@@ -76,8 +76,11 @@ def _export(ctx: Context, ext: str) -> ActionResult:
     path = folder / review_file_name(read_settings(ctx.io), now, ext)
     sheets = _chosen_sheets(ctx)
     if ext == "pdf":
+        from ..actions.review_layout import EXCEL, LIBREOFFICE
+
         renderer = excel_pdf_renderer(ctx.io.app) if isinstance(ctx.io, XlwingsBook) else None
-        return export_review(ctx, pdf=path, sheets=sheets, pdf_renderer=renderer)
+        return export_review(ctx, pdf=path, sheets=sheets, pdf_renderer=renderer,
+                             pdf_metrics=LIBREOFFICE if renderer is None else EXCEL)
     return export_review(ctx, xlsx=path, sheets=sheets)
 
 
