@@ -31,7 +31,16 @@ from ..book.layout import Kind, Sheet
 from ..book.settings import Settings
 from ..domain.errors import InputError, Location
 from .base import Context
-from .review_layout import EXCEL, FONT_SIZE, MAX_LINES, Metrics, fit_widths, row_height, wrap_text
+from .review_layout import (
+    EXCEL,
+    FONT_SIZE,
+    MAX_LINES,
+    Metrics,
+    fit_widths,
+    longest_token,
+    row_height,
+    wrap_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +54,7 @@ NO_ROWS = "（無資料）"
 CONTINUED = "（續）"
 BIG5_CHARSET = 136  # the font's script: Traditional Chinese
 _WIDE_CAP = 60  # no column wider than this, however long its text
+_SAMPLE = 5_000  # rows measured for the column widths of the .xlsx (the printed copy measures every row)
 
 
 def needs_quote_prefix(text: str) -> bool:
@@ -238,16 +248,21 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, kind: Kind | Non
         ws.write_number(row, col, value, plain)
 
 
-def _natural_widths(data: SheetData, metrics: Metrics) -> tuple[list[float], list[float]]:
-    """Per column: the width its longest value asks for, and the least it may get."""
+def _natural_widths(data: SheetData, metrics: Metrics, sample: int | None) -> tuple[list[float], list[float]]:
+    """Per column: the width its longest value asks for, and the least it may get (``sample``: rows looked at)."""
     natural, minimum = [], []
     for h, kind, values in zip(data.headers, data.kinds, data.columns, strict=True):
-        longest = max((metrics.width(_text(v)) for v in values if v is not None), default=0.0)
+        texts = [_text(v) for v in (values if sample is None else values[:sample]) if v is not None]
+        longest = max((metrics.width(t) for t in texts), default=0.0)
         head = metrics.width(h)
         want = min(max(longest + 1.5, math.ceil(head / 2) + 1, 5.0), _WIDE_CAP)
         natural.append(want)
-        # IDs, numbers and dates are not broken when that can be helped; text may wrap down to 8 units
-        least = min(want, 13.0) if kind in (Kind.ID, Kind.INT, Kind.MONEY, Kind.DATE, Kind.DATETIME) else min(want, 8.0)
+        # IDs, numbers and dates are not broken when that can be helped; text wraps, but a range
+        # (12345240~12345299), a number or a part of a file name is never cut in two
+        if kind in (Kind.ID, Kind.INT, Kind.MONEY, Kind.DATE, Kind.DATETIME):
+            least = min(want, 13.0)
+        else:
+            least = min(want, max(8.0, min(20.0, max((longest_token(t, metrics) for t in texts), default=0.0) + 1.5)))
         minimum.append(max(least, math.ceil(head / 3) + 1))
     return natural, minimum
 
@@ -302,7 +317,7 @@ def _write_sheet(wb: Workbook, data: SheetData, header: ReviewHeader, fmt: _Form
     sheet = data.sheet
     ws = wb.add_worksheet(sheet.name)
     ws.write_string(0, 0, sheet.title, fmt.title)
-    widths, scale = fit_widths(*_natural_widths(data, metrics), metrics)
+    widths, scale = fit_widths(*_natural_widths(data, metrics, None if printable else _SAMPLE), metrics)
     lines = _header_block(data, header, max(sum(widths), metrics.page_units * 0.6), metrics)
     for i, line in enumerate(lines, start=1):
         ws.write_string(i, 0, line, fmt.info)

@@ -39,13 +39,14 @@ __all__ = [
     "MIN_SCALE",
     "Metrics",
     "fit_widths",
+    "longest_token",
     "row_height",
     "wrap_text",
 ]
 
 FONT_SIZE = 10  # pt, every cell of the review workbook
 LINE_HEIGHT = 15.0  # pt per line of 10 pt text (Noto Sans CJK's line is 1.45 em)
-MAX_LINES = 24  # lines of one printed row; a longer cell goes on in the rows below it
+MAX_LINES = 18  # lines of one printed row (it fits a page below the header block); more go on below
 MIN_SCALE = 80  # % : 10 pt text is never printed below 8 pt
 _PAGE_PT = (11.69 - 0.4 - 0.4) * 72 * 0.96  # landscape A4 less the side margins, 4 % to spare
 _BREAK_AFTER = re.compile(r"(?<=[、，,；;。：:\s_/\\|）)])")
@@ -88,6 +89,15 @@ def _hard_split(token: str, width: float, metrics: Metrics) -> list[str]:
         line += ch
         used += w
     return [*out, line] if line else out
+
+
+def longest_token(text: str, metrics: Metrics) -> float:
+    """Width of the widest piece of ``text`` that :func:`wrap_text` keeps whole (a range, a file name part).
+
+    >>> longest_token("12343630~12343633、12347832", LIBREOFFICE)
+    18.5
+    """
+    return max((metrics.width(t) for t in _BREAK_AFTER.split(text) if t), default=0.0)
 
 
 def wrap_text(text: str, width: float, metrics: Metrics) -> list[str]:
