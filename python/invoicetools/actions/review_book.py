@@ -255,7 +255,8 @@ def _natural_widths(data: SheetData, metrics: Metrics, sample: int | None) -> tu
         texts = [_text(v) for v in (values if sample is None else values[:sample]) if v is not None]
         longest = max((metrics.width(t) for t in texts), default=0.0)
         head = metrics.width(h)
-        want = min(max(longest + 1.5, math.ceil(head / 2) + 1, 5.0), _WIDE_CAP)
+        # a column with no value is as wide as its header; else the header may take two lines
+        want = min(max(longest + 1.5, (math.ceil(head / 2) + 1) if texts else head + 1.5, 5.0), _WIDE_CAP)
         natural.append(want)
         # IDs, numbers and dates are not broken when that can be helped; text wraps, but a range
         # (12345240~12345299), a number or a part of a file name is never cut in two
@@ -268,13 +269,15 @@ def _natural_widths(data: SheetData, metrics: Metrics, sample: int | None) -> tu
 
 
 def _header_block(data: SheetData, header: ReviewHeader, width: float, metrics: Metrics) -> list[str]:
-    """The rows above the table; the result line is wrapped to the table's width (one row per line)."""
+    """The rows above the table, wrapped to the table's width (one row per line: the print area ends there)."""
     lines = [*header.lines, f"條件：{'；'.join(data.params) or '（無）'}"]
     if data.status:
-        for i, part in enumerate(data.status.splitlines()):
-            wrapped = wrap_text(("結果：" if i == 0 else "　　　") + part, width, metrics)
-            lines += [wrapped[0], *("　　　" + w for w in wrapped[1:])]
-    return lines
+        lines += [("結果：" if i == 0 else "　　　") + part for i, part in enumerate(data.status.splitlines())]
+    out: list[str] = []
+    for line in lines:
+        first, *more = wrap_text(line, width, metrics)
+        out += [first, *("　　　" + w for w in more)]
+    return out
 
 
 def _write_rows(ws: Worksheet, data: SheetData, first: int, widths: list[float], fmt: _Formats,
@@ -318,7 +321,7 @@ def _write_sheet(wb: Workbook, data: SheetData, header: ReviewHeader, fmt: _Form
     ws = wb.add_worksheet(sheet.name)
     ws.write_string(0, 0, sheet.title, fmt.title)
     widths, scale = fit_widths(*_natural_widths(data, metrics, None if printable else _SAMPLE), metrics)
-    lines = _header_block(data, header, max(sum(widths), metrics.page_units * 0.6), metrics)
+    lines = _header_block(data, header, sum(widths) + metrics.pad * (len(widths) - 1) - 4, metrics)
     for i, line in enumerate(lines, start=1):
         ws.write_string(i, 0, line, fmt.info)
     head = len(lines) + 2  # a blank row between the block and the table
@@ -330,7 +333,7 @@ def _write_sheet(wb: Workbook, data: SheetData, header: ReviewHeader, fmt: _Form
         ws.write_string(head, j, "\n".join(wrap_text(h, widths[j] - 1, metrics)) if printable else h, fmt.header)
     first = head + 1
     if data.n_rows == 0:
-        ws.write_string(first, 0, NO_ROWS, fmt.cell(Kind.TEXT))
+        ws.write_string(first, 0, NO_ROWS, fmt.info)  # not wrapped: it runs on over the empty cells
         last = first
     else:
         last = _write_rows(ws, data, first, widths, fmt, printable, metrics)
