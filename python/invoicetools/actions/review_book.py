@@ -255,8 +255,10 @@ def _natural_widths(data: SheetData, metrics: Metrics, sample: int | None) -> tu
         texts = [_text(v) for v in (values if sample is None else values[:sample]) if v is not None]
         longest = max((metrics.width(t) for t in texts), default=0.0)
         head = metrics.width(h)
-        # a column with no value is as wide as its header; else the header may take two lines
-        want = min(max(longest + 1.5, (math.ceil(head / 2) + 1) if texts else head + 1.5, 5.0), _WIDE_CAP)
+        # a header of up to four characters (機台號, 空白區間) and the header of an empty column stay on
+        # one line; a longer one may take two (發票類別 / 代號)
+        head_min = head + 1.5 if len(h) <= 4 or not texts else math.ceil(head / 2) + 1
+        want = min(max(longest + 1.5, head_min, 5.0), _WIDE_CAP)
         natural.append(want)
         # IDs, numbers and dates are not broken when that can be helped; text wraps, but a range
         # (12345240~12345299), a number or a part of a file name is never cut in two
@@ -264,7 +266,7 @@ def _natural_widths(data: SheetData, metrics: Metrics, sample: int | None) -> tu
             least = min(want, 13.0)
         else:
             least = min(want, max(8.0, min(20.0, max((longest_token(t, metrics) for t in texts), default=0.0) + 1.5)))
-        minimum.append(max(least, math.ceil(head / 3) + 1))
+        minimum.append(max(least, head_min if len(h) <= 4 else math.ceil(head / 3) + 1))
     return natural, minimum
 
 
