@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
         description=(
             "依[字軌配號]、[配號設定]、[發票資料]與[平台狀況]計算本系統負責字軌的空白未使用號碼"
             "（已作廢的跳號與最後已開號碼之後未使用的號碼），每個 營業人×發票類別×期別×字軌 產生一個 E0402 檔。"
-            "DIR 是 Turnkey 資料夾（含 UpCast）時寫入 UpCast/B2PMESSAGE/E0402/SRC，否則直接寫入 DIR。"
+            "--out 的資料夾是 Turnkey 資料夾（含 UpCast）時寫入 UpCast/B2PMESSAGE/E0402/SRC，否則直接寫入該資料夾。"
             "還有待確認的跳號時拒絕轉出（結束碼 1）。"
         ),
     )
