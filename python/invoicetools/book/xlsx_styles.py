@@ -21,6 +21,7 @@ once and found again on later writes (no style is ever added twice).
 from __future__ import annotations
 
 import copy
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["QuoteStyles"]
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_DECL = re.compile(rb'\s+xmlns(?::\w+)?="[^"]*"')  # a twin sits inside cellXfs: the namespace is declared there
 
 
 class QuoteStyles:
@@ -37,6 +39,7 @@ class QuoteStyles:
     def __init__(self, styles_xml: bytes) -> None:
         from lxml import etree
 
+        self._original = styles_xml
         self._root = etree.fromstring(styles_xml, etree.XMLParser(resolve_entities=False, no_network=True))
         xfs = self._root.find(f"{_NS}cellXfs")
         if xfs is None:
@@ -86,10 +89,21 @@ class QuoteStyles:
             self.get(index)
 
     def styles_xml(self) -> bytes | None:
-        """The new ``styles.xml``, or ``None`` when no twin had to be added."""
+        """The new ``styles.xml``, or ``None`` when no twin had to be added.
+
+        The twins are spliced in before ``</cellXfs>`` and its count updated; every other byte
+        of the part stays as it was.
+        """
         from lxml import etree
 
         if not self.added:
             return None
-        self._xfs.set("count", str(len(self._list)))
-        return bytes(etree.tostring(self._root, xml_declaration=True, encoding="UTF-8", standalone=True))
+        start = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*?(/?)>", self._original)
+        close = re.compile(rb"</(?:\w+:)?cellXfs>").search(self._original, start.end()) if start else None
+        if start is None or start.group(1) or close is None:  # an unusual layout: write the whole part anew
+            self._xfs.set("count", str(len(self._list)))
+            return bytes(etree.tostring(self._root, xml_declaration=True, encoding="UTF-8", standalone=True))
+        twins = b"".join(_NS_DECL.sub(b"", etree.tostring(x)) for x in self._list[-self.added:])
+        opening = re.sub(rb'\bcount="\d+"', b'count="%d"' % len(self._list), start.group(0))
+        o = self._original
+        return o[: start.start()] + opening + o[start.end(): close.start()] + twins + o[close.start():]
