@@ -121,11 +121,12 @@ def _column_cells(values: Sequence[object], letter: str, rows: Sequence[int], st
     return [cell_xml(f"{letter}{r}", v, style, quote) for v, r in zip(values, rows, strict=True)]
 
 
-# text the fast path leaves to cell_xml: control characters, _xHHHH_, edge spaces, formula-like starts
-_NEEDS_SLOW_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}\n]|_x[0-9A-Fa-f]{4}_|^\s|\s$|^[=+\-@]"
+# text the fast path leaves to cell_xml: control characters, _xHHHH_, edge spaces (tab and CR starts too)
+_NEEDS_SLOW_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}\n]|_x[0-9A-Fa-f]{4}_|^\s|\s$"
+_FORMULA_START = r"^[=+\-@]"  # with tab and CR (edge spaces above): ``xlwings_io.looks_like_formula``
 
 
-def _fast_column(series: pd.Series, refs: Any, style: int | None) -> Any:
+def _fast_column(series: pd.Series, refs: Any, style: int | None, quote: Quote | None = None) -> Any:
     """Cell XML for a whole column with Arrow string kernels, or ``None`` when a value needs the careful path."""
     import numpy as np
     import pandas as pd
@@ -169,6 +170,12 @@ def _fast_column(series: pd.Series, refs: Any, style: int | None) -> Any:
         return None
     esc = pc.replace_substring(pc.replace_substring(pc.replace_substring(arr, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
     cells = pc.binary_join_element_wise('<c r="', refs, f'"{s} t="inlineStr"><is><t>', esc, "</t></is></c>", "")
+    if quote is not None:
+        formula = pc.fill_null(pc.match_substring_regex(arr, _FORMULA_START), False)
+        if pc.any(formula).as_py():  # Excel's quote prefix: the style's twin
+            quoted = pc.binary_join_element_wise('<c r="', refs, f'" s="{quote.get(style)}" t="inlineStr"><is><t>', esc,
+                                                 "</t></is></c>", "")
+            cells = pc.if_else(formula, quoted, cells)
     empty = pc.or_kleene(pc.is_null(arr), pc.equal(arr, ""))
     return pc.if_else(empty, "", pc.fill_null(cells, ""))
 
@@ -202,7 +209,7 @@ def rows_xml(
         for j, letter in enumerate(letters):
             series = part.iloc[:, j]
             refs = pc.binary_join_element_wise(letter, row_text, "")
-            fast = _fast_column(series, refs, styles[j])
+            fast = _fast_column(series, refs, styles[j], quote)
             if fast is None:
                 if pd.api.types.is_datetime64_any_dtype(series.dtype):
                     values: list[object] = [None if pd.isna(v) else v.to_pydatetime() for v in series]
