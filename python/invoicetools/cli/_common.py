@@ -23,7 +23,7 @@ def add_book(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
 
 def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True, force: bool = False) -> None:
     if json_output:
-        parser.add_argument("--json", action="store_true", help="以 JSON 輸出結果列（stdout 只有 JSON，訊息寫到 stderr）")
+        parser.add_argument("--json", action="store_true", help="以 JSON 輸出結果列（標準輸出只有 JSON，訊息寫到標準錯誤）")
     if force:
         parser.add_argument("--force", metavar="REASON", help="強制執行被拒絕的步驟；原因會寫入執行紀錄")
     parser.add_argument("--quiet", "-q", action="store_true", help="只顯示錯誤")
