@@ -184,7 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RefusalError as exc:
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"未執行：{exc}\n命令列：確定要執行時，加上 --force 原因 再執行一次。\n")
+        hint = "\n命令列：確定要執行時，加上 --force 原因 再執行一次。" if exc.overridable else ""
+        sys.stderr.write(f"未執行：{exc}{hint}\n")
         return exc.exit_code
     except InvoiceToolsError as exc:
         if debug:
