@@ -47,13 +47,29 @@ class _Grid:
 
 
 class FileBook(WorkbookIO):
-    """``WorkbookIO`` over an .xlsm/.xlsx file. Writes are kept until ``commit``."""
+    """``WorkbookIO`` over an .xlsm/.xlsx file. Writes are kept until ``commit``.
 
-    def __init__(self, path: str | Path) -> None:
+    ``writer=True`` (every command that may write) takes the workbook's lock before the first
+    read and keeps it until :meth:`close` (``workbook_lock``): a second writer waits up to
+    ``lock_wait`` seconds, then refuses; nothing one of them does is lost.
+    """
+
+    def __init__(self, path: str | Path, *, writer: bool = False, lock_wait: float | None = None,
+                 command: str = "", waiting: Callable[[str], None] | None = None) -> None:
+        from .workbook_lock import DEFAULT_WAIT, WorkbookLock
+
         self.path = Path(path)
         if not self.path.exists():
             raise InputError("找不到活頁簿檔案", where=Location(file=str(self.path)))
-        self._package = Package(self.path)
+        self._lock = WorkbookLock(self.path)
+        if writer:
+            self._lock.acquire(DEFAULT_WAIT if lock_wait is None else lock_wait, command=command,
+                               waiting=waiting or (lambda text: None))
+        try:
+            self._package = Package(self.path)
+        except BaseException:
+            self._lock.release()
+            raise
         self._grids: dict[str, _Grid] = {}
         self._tables: dict[str, tuple[Table, pd.DataFrame]] = {}
         self._cells: dict[str, dict[tuple[int, int], object]] = {}
@@ -67,6 +83,7 @@ class FileBook(WorkbookIO):
 
     def close(self) -> None:
         self._package.close()
+        self._lock.release()
 
     # --- reading -----------------------------------------------------------------------------
     def _grid(self, sheet_name: str) -> _Grid:

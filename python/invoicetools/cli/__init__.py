@@ -214,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return ExitCode.BAD_INPUT
     finally:
+        from ._common import close_books
+
+        close_books()
         restore()
 
 
