@@ -23,9 +23,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--out", metavar="DIR", help="把兩個檔案寫到這個資料夾")
     p.add_argument("--check", action="store_true", help="只檢查已提交的檔案是否與重新建立的相同（不同時結束碼 1）")
-    p.add_argument("--release", metavar="DIR",
-                   help="建立安裝資料夾：wheel、Windows 64 位元的離線套件庫 wheelhouse、增益集、活頁簿範本、"
-                        "install.cmd、uninstall.cmd 與 安裝說明.txt（需要連上 PyPI；DIR 必須是空的或不存在）")
+    p.add_argument("--release", metavar="資料夾",
+                   help="建立安裝資料夾：本程式的安裝檔、Windows 64 位元的離線套件庫、增益集、活頁簿範本、"
+                        "install.cmd、uninstall.cmd 與 安裝說明.txt（需要連上 Python 套件庫；資料夾必須是空的或不存在）")
     p.add_argument("--python", metavar="X.Y", action="append",
                    help="--release 只準備這些 Python 版本的套件（可重複；預設 3.11、3.12、3.13）")
     p.set_defaults(handler=_build)

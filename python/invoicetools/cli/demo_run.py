@@ -37,8 +37,10 @@ class DemoStep:
 
 
 def _call(main: Callable[[Sequence[str]], int], step: DemoStep) -> None:
+    from ..cli._progress import silenced
+
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), silenced():  # the result, not the reads
         step.exit_code = main(step.argv)
     text = out.getvalue()
     if step.json_rows and text.strip().startswith("["):

@@ -69,7 +69,9 @@ def register(sub: Any) -> None:
     add_common(login, json_output=False)
     login.set_defaults(handler=_login)
 
-    logout = tsub.add_parser("logout", help="刪除已儲存的加值中心登入資訊")
+    logout = tsub.add_parser("logout", help="刪除已儲存的加值中心登入資訊",
+                             description="從作業系統的密碼儲存區（Windows 認證管理員）刪除[設定]統一編號的加值中心"
+                                         "登入資訊；[設定]的登入資訊隨之更新。")
     add_book(logout)
     logout.add_argument("--provider", metavar="NAME", help="加值中心，例如 ecpay（預設為[設定]的加值中心）")
     add_common(logout, json_output=False)

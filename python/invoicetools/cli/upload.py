@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
     add_common(si, json_output=False)
     si.set_defaults(handler=_status_import)
     sf = ssub.add_parser("fetch", help="從加值中心下載（例如綠界）",
-                         description="從加值中心 API 下載本期發票狀況；登入資訊取自 Windows 認證管理員（keyring）。")
+                         description="從加值中心 API 下載本期發票狀況；登入資訊取自 Windows 認證管理員（或作業系統的密碼儲存區）。")
     add_book(sf)
     sf.add_argument("--provider", metavar="NAME", help="加值中心，例如 ecpay（預設用[設定]的加值中心）")
     sf.add_argument("--period", metavar="YYYMM", help="申報年月，例如 11402（預設用[設定]）")

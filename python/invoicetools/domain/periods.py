@@ -65,6 +65,7 @@ __all__ = [
     "from_amego",
     "from_term",
     "is_valid",
+    "next_allocation_day",
     "of",
     "parse",
     "upload_deadline",
@@ -177,6 +178,16 @@ class Period:
 def of(day: datetime.date) -> Period:
     """The period a date belongs to."""
     return Period(day.year - ROC_OFFSET, day.month + (day.month % 2))
+
+
+def next_allocation_day(day: datetime.date) -> datetime.date:
+    """The first MOF allocation day (the even month's 18th) on or after ``day``: never a past one.
+
+    >>> next_allocation_day(datetime.date(2025, 2, 15)), next_allocation_day(datetime.date(2025, 2, 19))
+    (datetime.date(2025, 2, 18), datetime.date(2025, 4, 18))
+    """
+    current = of(day)
+    return current.allocation_day if current.allocation_day >= day else current.next().allocation_day
 
 
 def from_term(roc_year: int, term: int) -> Period:
