@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -139,6 +140,13 @@ def test_extra_columns_grow_table(layout_book: Path) -> None:
     assert back.loc[5, "自訂欄"] == "kept"
 
 
+def _xml(frame: pd.DataFrame, first_row: int, letters: list[str], styles: list[int | None], **options: Any) -> str:
+    """rows_xml's chunks (UTF-8 bytes) as one text."""
+    from invoicetools.book.xlsx_columns import rows_xml
+
+    return "".join(bytes(chunk).decode("utf-8") for chunk in rows_xml(frame, first_row, letters, styles, **options))
+
+
 def test_fast_and_careful_cell_paths_write_the_same_xml() -> None:
     """The Arrow fast path and the per-cell path give identical rows (including awkward values)."""
     from invoicetools.book import xlsx_cells
@@ -150,7 +158,7 @@ def test_fast_and_careful_cell_paths_write_the_same_xml() -> None:
         "d": pd.to_datetime(["2024-01-05", "2024-01-05 13:45:10", None, "1999-12-31", "2030-06-30 00:00:01"], format="mixed"),
     })
     letters, styles = ["A", "B", "C", "D"], [3, None, 5, 7]
-    fast = "".join(xlsx_cells.rows_xml(frame, 10, letters, styles))
+    fast = _xml(frame, 10, letters, styles)
     careful = []
     for i, row in enumerate(frame.itertuples(index=False)):
         values = [None if (v is None or (isinstance(v, float) and v != v) or v is pd.NaT) else v for v in row]
@@ -161,10 +169,9 @@ def test_fast_and_careful_cell_paths_write_the_same_xml() -> None:
 
 
 def test_awkward_text_takes_the_careful_path() -> None:
-    from invoicetools.book import xlsx_cells
 
     frame = pd.DataFrame({"t": ["ok", " lead", "bell\x07", "_x0041_"]})
-    xml = "".join(xlsx_cells.rows_xml(frame, 5, ["A"], [None]))
+    xml = _xml(frame, 5, ["A"], [None])
     assert 'xml:space="preserve"> lead' in xml and "bell_x0007_" in xml and "_x005F_x0041_" in xml
 
 
@@ -325,14 +332,14 @@ def test_params_are_read_without_parsing_the_table(tmp_path: Path) -> None:
 
 def test_formula_like_text_gets_the_quote_style_on_the_fast_path_as_on_the_careful_one() -> None:
     """rows_xml turns whole columns into XML with Arrow; a formula-like value takes its style's twin there too."""
-    from invoicetools.book.xlsx_cells import cell_xml, rows_xml
+    from invoicetools.book.xlsx_cells import cell_xml
     from invoicetools.book.xlsx_styles import QuoteStyles
 
     twins = QuoteStyles(b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                         b'<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="49"/></cellXfs></styleSheet>')
     values = ["AB00000001", "=HYPERLINK(\"x\")", "+886-2-1234", "-1+1", "@SUM(A1)", "a-b", None, "1+1"] * 200
     frame = pd.DataFrame({"客戶編號": values})
-    fast = "".join(rows_xml(frame, 5, ["C"], [1], quote=twins))
+    fast = _xml(frame, 5, ["C"], [1], quote=twins)
     careful = "".join(f'<row r="{r}">{cell_xml(f"C{r}", v, 1, twins)}</row>' for r, v in enumerate(values, start=5))
     assert fast == careful
     assert fast.count('s="2"') == 4 * 200  # = + - @ starts; "a-b" and "1+1" are plain

@@ -213,8 +213,10 @@ class FileBook(WorkbookIO):
                     last_row = table.header_row + max(len(frame), 1)
                     ref = f"{column_letter(table.first_col)}{table.header_row}:" f"{column_letter(table_write.last_col)}{last_row}"
                     replacements[tpart] = self._rewrite_table_part(tpart, ref, headers)
-            chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write,
-                                   quote=quote)
+            # a table's old rows are never read: the sheet is read as far as its first data row
+            source = (self._package.stream_sheet(part, table_write.header_row + 1) if table_write is not None
+                      else self._package.read(part))
+            chunks = rewrite_sheet(source, cells=self._cells.get(sheet_name, {}), table=table_write, quote=quote)
             replacements[part] = chunks
         if quote is not None:
             order = self._package.order

@@ -20,14 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError, Location, describe_os_error
+from . import deflate
 from .file_safety import LEFTOVER_PREFIX, LEFTOVER_SUFFIX, apply_mode, mode_for, remove_leftovers, try_lock
 
 if TYPE_CHECKING:
     from lxml import etree
 
+    from .xlsx_stream import SheetStream
+
 __all__ = ["Package", "Replacement", "lock_files", "refuse_if_open"]
 
-Replacement = bytes | Iterable[bytes] | Callable[[], "bytes | None"]
+Replacement = bytes | Iterable[bytes | memoryview] | Callable[[], "bytes | None"]
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -232,6 +235,21 @@ class Package:
             raise damaged(self.path, part) from exc
         return 1
 
+    def stream_sheet(self, part: str, first_data_row: int) -> SheetStream:
+        """The sheet part up to its first row numbered ``first_data_row`` or more; the rest read meanwhile."""
+        from .xlsx_stream import SheetStream
+
+        try:
+            info = self._zip.getinfo(part)
+        except KeyError:
+            raise InputError(f"檔案缺少 {part}，可能已損毀", where=Location(file=str(self.path))) from None
+        try:
+            return SheetStream.open(self.path, info, first_data_row, lambda: self.read(part))
+        except NotImplementedError:  # encrypted or an unusual compression: zipfile reads it whole
+            return SheetStream.whole(self.read(part))
+        except DAMAGED as exc:
+            raise damaged(self.path, part) from exc
+
     # --- writing -----------------------------------------------------------------------------
     def save(self, dest: Path, replacements: Mapping[str, Replacement]) -> None:
         """Write the package to ``dest`` atomically, replacing some parts and raw-copying the rest.
@@ -287,15 +305,17 @@ class Package:
             raise
 
     @staticmethod
-    def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Iterable[bytes]) -> None:
+    def _write_member(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Iterable[bytes | memoryview]) -> None:
         new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
         new.compress_type = zipfile.ZIP_DEFLATED
         new.external_attr = info.external_attr
         if isinstance(data, bytes):
             out.writestr(new, data, compresslevel=6)
             return
-        new._compresslevel = 1  # type: ignore[attr-defined]  # big sheets: speed over size
+        new._compresslevel = deflate.BIG_LEVEL  # type: ignore[attr-defined]  # big sheets: speed over size
         with out.open(new, "w") as fh:
+            if hasattr(fh, "_compressor"):  # zipfile's own writer, deflating with ISA-L when installed
+                fh._compressor = deflate.compressobj()
             for chunk in data:
                 fh.write(chunk)
 
@@ -309,13 +329,18 @@ class Package:
             raise InputError("活頁簿的壓縮結構損毀", where=Location(file=str(self.path)))
         name_len, extra_len = struct.unpack("<HH", header[26:30])
         src.seek(info.header_offset + 30 + name_len + extra_len)
-        data = src.read(info.compress_size)
         new = copy.copy(info)
         new.flag_bits &= ~0x08  # sizes and CRC go into the local header
         new.extra = b""
         new.header_offset = out.fp.tell()
         out.fp.write(new.FileHeader(zip64=new.file_size > zipfile.ZIP64_LIMIT))
-        out.fp.write(data)
+        left = info.compress_size
+        while left > 0:  # in pieces: a 1M-row sheet is 80 MB compressed
+            data = src.read(min(left, 1 << 22))
+            if not data:
+                raise InputError("活頁簿的壓縮結構損毀", where=Location(file=str(self.path)))
+            out.fp.write(data)
+            left -= len(data)
         out.filelist.append(new)
         out.NameToInfo[new.filename] = new
         out.start_dir = out.fp.tell()  # type: ignore[attr-defined]

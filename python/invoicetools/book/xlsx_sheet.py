@@ -9,12 +9,14 @@ table are kept (with the patched cells), and cells beside the table are kept as 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .layout import column_letter
-from .xlsx_cells import Quote, cell_xml, rows_xml
+from .xlsx_cells import Quote, cell_xml
+from .xlsx_columns import rows_xml
+from .xlsx_stream import SheetStream
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,15 +119,46 @@ def _new_row(
     return _patch_row(f' r="{row}"', "", row, values, None, styles, fallback, quote)
 
 
+def _only_the_table(head: str, table: TableWrite | None) -> bool:
+    """Nothing but the table can sit in its data rows: it starts in column A and the sheet's
+    ``<dimension>`` ends within its columns. Then the old data rows need not be read at all."""
+    if table is None or table.span[0] != 1:
+        return False
+    dim = _DIMENSION.search(head[: max(head.find("<sheetData"), 0)])
+    dim_last_col = column_number(dim.group(3) or dim.group(1)) if dim else 10**6
+    return dim_last_col <= table.span[1]
+
+
+def _sheet_text(xml: bytes | SheetStream, table: TableWrite | None) -> tuple[str, Callable[[], bytes] | None]:
+    """The sheet XML to rewrite, and where its tail comes from when it is not in the text.
+
+    From a stream: when the old data rows cannot hold anything but the table, the text is the
+    XML up to the first data row (closed with ``</sheetData>``) and the tail is read meanwhile.
+    """
+    if isinstance(xml, bytes):
+        return xml.decode("utf-8"), None
+    if xml.complete:
+        return xml.head.decode("utf-8"), None
+    head = xml.head.decode("utf-8")
+    if _only_the_table(head, table):
+        return head + "</sheetData>", xml.tail
+    return xml.full().decode("utf-8"), None
+
+
 def rewrite_sheet(
-    xml: bytes,
+    xml: bytes | SheetStream,
     *,
     cells: Mapping[tuple[int, int], object],
     table: TableWrite | None,
     quote: Quote | None = None,
-) -> Iterator[bytes]:
-    """Yield the new sheet XML in chunks (formula-like text with ``quote``'s styles when given)."""
-    text = xml.decode("utf-8")
+    on_table: Callable[[list[int | None], bool], None] | None = None,
+) -> Iterator[bytes | memoryview]:
+    """Yield the new sheet XML in chunks (formula-like text with ``quote``'s styles when given).
+
+    ``on_table`` learns the style of each of the table's columns and whether the table's rows
+    were written alone (no cell the accountant keeps beside them), before its rows are written.
+    """
+    text, later_tail = _sheet_text(xml, table)
     start = text.find("<sheetData")
     if start < 0:
         raise ValueError("worksheet has no <sheetData>")
@@ -162,7 +195,7 @@ def rewrite_sheet(
 
     dim = _DIMENSION.search(head)
     dim_last_col = column_number(dim.group(3) or dim.group(1)) if dim else 10**6
-    fast = table is not None and clear_span is not None and clear_span[0] == 1 and dim_last_col <= clear_span[1]
+    fast = _only_the_table(text, table)
 
     out_rows: list[str] = []
     beside: dict[int, str] = {}  # data rows: the kept cells beside the table, as row XML
@@ -222,13 +255,14 @@ def rewrite_sheet(
         letters = [column_letter(table.first_col + j) for j in range(len(table.headers))]
         col_styles = [data_styles.get(table.first_col + j, styles.get(table.first_col + j))
                       for j in range(len(table.headers))]
+        if on_table is not None:
+            on_table(col_styles, not beside)
         if not beside:
-            for chunk in rows_xml(table.frame, table.header_row + 1, letters, col_styles, quote=quote):
-                yield chunk.encode()
+            yield from rows_xml(table.frame, table.header_row + 1, letters, col_styles, quote=quote)
         else:
             yield _merge_beside(table, letters, col_styles, beside, quote).encode()
     yield b"</sheetData>"
-    yield tail.encode()
+    yield later_tail() if later_tail is not None else tail.encode()
 
 
 def _merge_beside(table: TableWrite, letters: list[str], styles: list[int | None], beside: dict[int, str],
@@ -236,7 +270,7 @@ def _merge_beside(table: TableWrite, letters: list[str], styles: list[int | None
     """Slow path: new table rows merged with cells the user keeps beside the table."""
     new_rows: dict[int, str] = {}
     for chunk in rows_xml(table.frame, table.header_row + 1, letters, styles, chunk=10**9, quote=quote):
-        for m in _ROW.finditer(chunk):
+        for m in _ROW.finditer(bytes(chunk).decode("utf-8")):
             rm = _ROW_NUM.search(m.group(1))
             assert rm is not None
             new_rows[int(rm.group(1))] = m.group(2) or ""
