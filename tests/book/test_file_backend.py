@@ -176,16 +176,16 @@ def test_awkward_text_takes_the_careful_path() -> None:
 
 
 def test_big_sheet_cache_hits_only_for_unchanged_content(layout_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from invoicetools.book import grid
+    from invoicetools.book import sheet_cache
 
     monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(grid, "CACHE_MIN_ROWS", 1)
+    monkeypatch.setattr(sheet_cache, "CACHE_MIN_ROWS", 1)
     t = layout.table("發票資料")
     book = FileBook(layout_book)
     book.write_table(t, pd.DataFrame({"發票號碼": ["AB00000001"], "發票日期": ["2024-01-05"]}))
     book.commit()
     first = FileBook(layout_book).read_table(t)
-    assert len(list((tmp_path / "cache").glob("*.parquet"))) >= 1
+    assert len(list((tmp_path / "cache").glob("*.arrow"))) >= 1
     again = FileBook(layout_book).read_table(t)
     pd.testing.assert_frame_equal(first, again, check_dtype=False)
     book = FileBook(layout_book)
@@ -288,10 +288,10 @@ def test_read_columns_falls_back_for_pasted_headers_and_duplicates(tmp_path: Pat
 
 
 def test_read_columns_uses_the_cache_when_there_is_one(layout_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from invoicetools.book import grid
+    from invoicetools.book import sheet_cache
 
     monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(grid, "CACHE_MIN_ROWS", 1)
+    monkeypatch.setattr(sheet_cache, "CACHE_MIN_ROWS", 1)
     t = layout.table("發票資料")
     _register_book(layout_book, pd.DataFrame({"發票號碼": ["AB00000001"], "發票日期": ["2024-01-05"]}))
     FileBook(layout_book).read_table(t)  # fills the cache

@@ -72,3 +72,17 @@ def test_a_whole_column_in_one_form_is_read_from_its_bytes() -> None:
     assert parsed.all() and (stamps == days.normalize().to_numpy()).all()
     mixed = pd.Series([datetime.date(2024, 1, 5), "2024-01-05", None], dtype="object")
     assert not fixed_width_datetimes(mixed)[1].any()  # not text: left to the general path
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), CELL), min_size=1, max_size=20))
+def test_a_big_column_of_repeated_values_reads_each_value_once_with_the_same_answer(cells: list[str | None]) -> None:
+    """Above 4,096 rows a column of few distinct values is parsed once per value: same answers, row by row."""
+    size = 5000
+    big = pd.Series([cells[i % len(cells)] for i in range(size)], dtype="str")
+    for parse in (parse_dates, parse_dates_fast):
+        small_values, small_ok = parse(pd.Series(cells, dtype="str"))
+        values, ok = parse(big)
+        expected = [small_values.iat[i % len(cells)] for i in range(size)]
+        assert [None if pd.isna(v) else v for v in values] == [None if pd.isna(v) else v for v in expected]
+        assert ok.tolist() == [bool(small_ok[i % len(cells)]) for i in range(size)]

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError, Location
-from . import layout
-from .grid import cache_exists, load_columns, load_grid, table_from_grid
+from . import layout, sheet_cache
+from .grid import load_columns, load_grid, table_from_grid
 from .io import WorkbookIO
 from .layout import Kind, Sheet, Table
 from .xlsx_package import Package, Replacement, refuse_if_open
@@ -74,6 +74,7 @@ class FileBook(WorkbookIO):
         self._tables: dict[str, tuple[Table, pd.DataFrame]] = {}
         self._cells: dict[str, dict[tuple[int, int], object]] = {}
         self._subsets: dict[tuple[str, tuple[str, ...]], pd.DataFrame | None] = {}
+        self._read_tables: dict[str, pd.DataFrame] = {}  # tables read from the file as it is now
         # (text, done, total) → the CLI's progress bar; silent by default
         self.progress: Callable[[str, int | None, int | None], None] = lambda text, done, total: None
 
@@ -91,61 +92,96 @@ class FileBook(WorkbookIO):
             part = self._package.sheet_part(sheet_name)
             first_row = self._package.first_value_row(part)
             self.progress(f"讀取工作表「{sheet_name}」…", None, None)
-            self._grids[sheet_name] = _Grid(load_grid(self.path, sheet_name, first_row))
+            self._grids[sheet_name] = _Grid(load_grid(self.path, sheet_name, first_row, cache=False))
         return self._grids[sheet_name]
+
+    def _parse(self, table: Table) -> pd.DataFrame:
+        """The table from the sheet itself (calamine), kept in the cache when the sheet is big."""
+        from . import table_cache
+
+        grid = self._grid(table.sheet).frame
+        where = Location(file=self.name, sheet=table.sheet)
+        frame = table_from_grid(grid, table, where, header_row=table_cache.header_mode(table))
+        if len(grid) >= sheet_cache.CACHE_MIN_ROWS:
+            del self._grids[table.sheet]  # a 1M-row grid is not kept: its table is (and the cache)
+            sheet_cache.write(table_cache.entry(self._package, table), frame)
+        return frame
+
+    def _read(self, table: Table) -> pd.DataFrame:
+        """The table as the file holds it: from this book's memory, the cache, or the sheet."""
+        from . import table_cache
+
+        if table.name not in self._read_tables:
+            frame = table_cache.read(self._package, table)
+            self._read_tables[table.name] = frame if frame is not None else self._parse(table)
+        return self._read_tables[table.name]
 
     def prefetch(self, sheets: Sequence[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
         """Read several big sheets at once (calamine parses in parallel threads, without the GIL).
 
         Steps that need both 發票資料 and 平台狀況 call this first; reading then costs the
         slower of the two instead of their sum. ``columns`` names, per sheet, the only columns
-        the step will ask for with :meth:`read_columns`. Sheets already read are skipped.
+        the step will ask for with :meth:`read_columns`: with the cache off only those are
+        converted; with it on the whole table is read once and kept for the next steps.
+        Sheets already read, or in the cache, are skipped.
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        todo = [s for s in dict.fromkeys(sheets) if s not in self._grids and s not in self._tables]
+        from . import table_cache
+
+        def needed(sheet: str) -> bool:
+            table = layout.table(sheet)
+            if sheet in self._tables or table.name in self._read_tables:
+                return False
+            file = table_cache.entry(self._package, table)
+            return file is None or not file.exists()
+
+        todo = [s for s in dict.fromkeys(sheets) if needed(s)]
         if len(todo) < 2:
             return
         wanted = dict(columns or {})
-        first_rows = {s: self._package.first_value_row(self._package.sheet_part(s)) for s in todo}
         self.progress(f"讀取工作表「{'」「'.join(todo)}」…", None, None)
+        cache_on = sheet_cache.cache_dir() is not None
 
         def read(sheet: str) -> None:
-            if sheet in wanted and self._subset(sheet, wanted[sheet]) is not None:
+            if not cache_on and sheet in wanted and self._subset(sheet, wanted[sheet]) is not None:
                 return
-            self._grids[sheet] = _Grid(load_grid(self.path, sheet, first_rows[sheet]))
+            self._read(layout.table(sheet))
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(read, todo))
 
     def _subset(self, sheet: str, columns: Sequence[str]) -> pd.DataFrame | None:
-        """A column subset read once (no cache of this sheet yet); None when the sheet needs the full read."""
+        """Only some columns converted from the sheet (cache off); None when the sheet needs the full read."""
         key = (sheet, tuple(columns))
         if key not in self._subsets:
-            table = layout.table(sheet)
-            frame = None if cache_exists(self.path, sheet) else load_columns(self.path, sheet, table, list(columns))
-            self._subsets[key] = frame
+            self._subsets[key] = load_columns(self.path, sheet, layout.table(sheet), list(columns))
         return self._subsets[key]
 
     def read_columns(self, table: Table, columns: Sequence[str]) -> pd.DataFrame:
-        """Only some columns of a table (those present), read without converting the others.
+        """Only some columns of a table (those present): the same rows and values as ``read_table(table)[columns]``.
 
-        The same rows and values as ``read_table(table)[columns]``; used by steps that need
-        two columns of a 1M-row register.
+        From the cache only those columns are read; with the cache off only they are converted
+        from the sheet; with the cache on and no entry yet, the whole table is read and kept.
         """
-        if table.sheet not in self._tables and table.sheet not in self._grids:
-            subset = self._subset(table.sheet, columns)
-            if subset is not None:
-                return subset.copy()
+        from . import table_cache
+
+        if table.sheet not in self._tables and table.name not in self._read_tables:
+            key = (table.sheet, tuple(columns))
+            cached = table_cache.read(self._package, table, columns)
+            if cached is not None:
+                self._subsets[key] = None  # served by the cache
+                return cached
+            if sheet_cache.cache_dir() is None:
+                subset = self._subset(table.sheet, columns)
+                if subset is not None:
+                    return subset.copy()
         return super().read_columns(table, columns)
 
     def read_table(self, table: Table) -> pd.DataFrame:
         if table.sheet in self._tables:
             return self._tables[table.sheet][1].copy()
-        grid = self._grid(table.sheet).frame
-        where = Location(file=self.name, sheet=table.sheet)
-        header_row = None if layout.sheet(table.sheet).role is layout.Role.INPUT else table.header_row
-        return table_from_grid(grid, table, where, header_row=header_row)
+        return self._read(table).copy()
 
     def read_params(self, sheet: Sheet) -> dict[str, object]:
         if not sheet.params:
@@ -198,6 +234,7 @@ class FileBook(WorkbookIO):
         target = dest or self.path
         refuse_if_open(target)
         replacements: dict[str, Replacement] = {}
+        column_styles: dict[str, list[int | None]] = {}  # tables written alone: their columns' styles
         quote = self._quote_styles()
         for sheet_name in sorted(set(self._tables) | set(self._cells)):
             part = self._package.sheet_part(sheet_name)
@@ -216,7 +253,13 @@ class FileBook(WorkbookIO):
             # a table's old rows are never read: the sheet is read as far as its first data row
             source = (self._package.stream_sheet(part, table_write.header_row + 1) if table_write is not None
                       else self._package.read(part))
-            chunks = rewrite_sheet(source, cells=self._cells.get(sheet_name, {}), table=table_write, quote=quote)
+
+            def on_table(styles: list[int | None], alone: bool, name: str = sheet_name) -> None:
+                if alone:
+                    column_styles[name] = styles
+
+            chunks = rewrite_sheet(source, cells=self._cells.get(sheet_name, {}), table=table_write, quote=quote,
+                                   on_table=on_table)
             replacements[part] = chunks
         if quote is not None:
             order = self._package.order
@@ -230,10 +273,20 @@ class FileBook(WorkbookIO):
         self._package.close()
         self.path = target
         self._package = Package(target)
+        self._keep_written(column_styles)
         self._subsets.clear()
+        self._read_tables.clear()
         self._grids.clear()
         self._tables.clear()
         self._cells.clear()
+
+    def _keep_written(self, column_styles: Mapping[str, list[int | None]]) -> None:
+        """The big tables just written go into the cache as the next read would give them (``table_cache``)."""
+        from . import table_cache
+
+        for sheet_name, styles in column_styles.items():
+            table, frame = self._tables[sheet_name]
+            table_cache.keep_written(self._package, table, frame, styles, Location(file=self.name, sheet=table.sheet))
 
     def _quote_styles(self) -> QuoteStyles | None:
         """Twins of the workbook's styles with Excel's quote prefix (none when it has no styles part)."""

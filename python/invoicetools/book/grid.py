@@ -12,7 +12,7 @@ from .layout import Table, column_letter
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["columns_by_header", "load_grid", "sheet_names", "table_from_grid"]
+__all__ = ["columns_by_header", "load_columns", "load_grid", "sheet_names", "table_from_grid"]
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -33,101 +33,23 @@ def _detail(exc: BaseException) -> str:
     return show_found(lines[0] if lines else type(exc).__name__, 120)
 
 
-CACHE_MIN_ROWS = 50_000  # smaller sheets are read directly (well under a second)
-CACHE_KEEP = 8  # cached sheets kept (most recently used)
-
-
-def _cache_dir() -> Path | None:
-    import os
-
-    if os.environ.get("INVOICETOOLS_NO_CACHE"):
-        return None
-    base = os.environ.get("INVOICETOOLS_CACHE_DIR")
-    if base:
-        return Path(base)
-    if os.name == "nt":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "InvoiceTools" / "cache"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "invoicetools"
-
-
-def _cache_file(path: Path, sheet: str) -> Path | None:
-    """Cache file for a sheet, named by the sheet part's CRC-32 and size (its content), or None."""
-    import hashlib
-    import zipfile
-
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    from .xlsx_package import Package
-
-    try:
-        package = Package(path)
-        try:
-            part = package.sheet_part(sheet)
-            info = zipfile.ZipFile(path).getinfo(part)
-        finally:
-            package.close()
-    except Exception:
-        return None
-    import fastexcel
-
-    key = f"{info.CRC:08x}-{info.file_size}-{sheet}-{getattr(fastexcel, '__version__', '')}"
-    return folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".parquet")
-
-
-def _cache_read(file: Path | None) -> pd.DataFrame | None:
-    if file is None or not file.exists():
-        return None
-    try:
-        import pandas as pd
-
-        frame = pd.read_parquet(file)
-        frame.columns = [int(c) for c in frame.columns]
-        first = int(frame.attrs.get("first_row", 0)) if frame.attrs else 0
-        rows = frame.pop(-1) if -1 in frame.columns else None
-        if rows is not None:
-            frame.index = rows.to_numpy()
-        elif first:
-            frame.index = range(first, first + len(frame))
-        file.touch()
-        return frame
-    except Exception:
-        return None
-
-
-def _cache_write(file: Path | None, frame: pd.DataFrame) -> None:
-    if file is None or len(frame) < CACHE_MIN_ROWS:
-        return
-    import contextlib
-    import os
-
-    with contextlib.suppress(Exception):
-        file.parent.mkdir(parents=True, exist_ok=True)
-        out = frame.copy()
-        out.columns = [str(c) for c in out.columns]
-        out["-1"] = frame.index.to_numpy()
-        tmp = file.with_suffix(".tmp")
-        out.to_parquet(tmp, index=False)
-        os.replace(tmp, file)
-        cached = sorted(file.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in cached[CACHE_KEEP:]:
-            old.unlink(missing_ok=True)
-
-
-def load_grid(path: Path, sheet: str, first_row: int | None = None) -> pd.DataFrame:
+def load_grid(path: Path, sheet: str, first_row: int | None = None, *, cache: bool = True) -> pd.DataFrame:
     """Every cell of a sheet as text (blank = NA): index = Excel row numbers, columns = Excel column numbers.
 
     ``first_row`` is the row where the sheet's first value sits (calamine starts its range
-    there); when not given it is read from the sheet XML. Big sheets are cached (Parquet in
-    the user's cache folder) under their content's CRC-32 and size, so the next step reads
-    the same unchanged sheet in a fraction of a second; any change to the sheet is a miss.
+    there); when not given it is read from the sheet XML. Big sheets are cached
+    (``sheet_cache``) under their content's CRC-32 and size, so the next read of the same
+    unchanged sheet takes a fraction of a second; any change to the sheet is a miss.
+    ``cache=False``: read and keep nothing (the file backend keeps the tables it reads instead).
     """
-    cache = _cache_file(path, sheet)
-    cached = _cache_read(cache)
+    from . import sheet_cache
+
+    file = sheet_cache.entry(sheet_cache.part_identity(path, sheet), sheet, "grid") if cache else None
+    cached = sheet_cache.read(file)
     if cached is not None:
         return cached
     frame = _load_grid(path, sheet, first_row)
-    _cache_write(cache, frame)
+    sheet_cache.write(file, frame)
     return frame
 
 
@@ -208,12 +130,6 @@ def table_from_grid(grid: pd.DataFrame, table: Table, where: Location, *, header
     if len(frame):
         frame = frame[frame.notna().any(axis=1)]
     return frame
-
-
-def cache_exists(path: Path, sheet: str) -> bool:
-    """Whether the big-sheet cache already holds this sheet's current content."""
-    file = _cache_file(path, sheet)
-    return file is not None and file.exists()
 
 
 def load_columns(path: Path, sheet: str, table: Table, columns: list[str]) -> pd.DataFrame | None:

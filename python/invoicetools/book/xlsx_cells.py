@@ -14,6 +14,8 @@ cell in Excel keeps it text.
 '<c r="D3" t="inlineStr"><is><t xml:space="preserve"> a&lt;b &amp; _x005F_x0041_ </t></is></c>'
 >>> cell_xml("E3", "bell\\x07", None)
 '<c r="E3" t="inlineStr"><is><t>bell_x0007_</t></is></c>'
+>>> cell_xml("E4", "a\\r\\nb", None)
+'<c r="E4" t="inlineStr"><is><t xml:space="preserve">a_x000D_\\nb</t></is></c>'
 >>> cell_xml("F3", None, 4)
 ''
 >>> class Twins:
@@ -48,7 +50,8 @@ class Quote(Protocol):
 
 MAX_CELL_TEXT = 32767  # Excel's limit per cell
 _ESCAPE_SEQ = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# characters XML 1.0 cannot hold, and CR, which a reader turns into LF: stored as Excel stores them
+_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _EPOCH_ORDINAL = EXCEL_EPOCH.toordinal()
 
 

@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["rows_xml"]
 
-# text the column path leaves to cell_xml: control characters, _xHHHH_, edge spaces (tab and CR starts too)
-_NEEDS_CARE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}\n]|_x[0-9A-Fa-f]{4}_|^\s|\s$"
 _FORMULA_START = r"^[=+\-@]"  # with tab and CR (edge spaces above): ``xlwings_io.looks_like_formula``
 
 
@@ -89,7 +87,7 @@ def _prepare_text(series: pd.Series, arr: Any, style: int | None, quote: Quote |
     blank = ~valid | (lengths == 0)
     careful = mask(pc.not_equal(pc.utf8_trim_whitespace(arr), arr))  # spaces at an edge: xml:space
     if (data < 0x20).any() or (data == 0xEF).any():  # control characters, U+FFFE/U+FFFF (EF BF BE/BF)
-        careful |= mask(pc.match_substring_regex(arr, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}\n]"))
+        careful |= mask(pc.match_substring_regex(arr, r"[\x00-\x08\x0a-\x1f\x{fffe}\x{ffff}]"))
     if (data == ord("_")).any():
         careful |= mask(pc.match_substring_regex(arr, r"_x[0-9A-Fa-f]{4}_"))
     if lengths.max(initial=0) > MAX_CELL_TEXT:  # bytes ≥ characters: count characters only then

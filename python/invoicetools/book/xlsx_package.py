@@ -150,6 +150,18 @@ class Package:
                 where=Location(file=str(self.path)),
             ) from None
 
+    def identity(self, sheet: str) -> tuple[int, int] | None:
+        """The CRC-32 and size of a sheet's part (what the sheet cache is keyed by); None when unknown."""
+        try:
+            info = self._zip.getinfo(self.sheet_part(sheet))
+        except (KeyError, InputError):
+            return None
+        return info.CRC, info.file_size
+
+    def uses_1904_dates(self) -> bool:
+        """Whether the workbook counts dates from 1904 (``workbookPr date1904``)."""
+        return re.search(rb'\bdate1904="(1|true)"', self.read("xl/workbook.xml")) is not None
+
     def table_parts(self, sheet: str) -> list[str]:
         rels = self._rels(self.sheet_part(sheet))
         return [target for kind, target in rels.values() if kind == _TABLE_REL]

@@ -140,10 +140,22 @@ def fixed_width_datetimes(values: object) -> tuple[npt.NDArray[np.datetime64], n
 def with_fixed_width(
     values: pd.Series, general: Callable[[pd.Series], tuple[pd.Series, npt.NDArray[np.bool_]]]
 ) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
-    """The fixed-width cells parsed here, the others by ``general`` (same contract: date-times, ok mask)."""
+    """The fixed-width cells parsed here, the others by ``general`` (same contract: date-times, ok mask).
+
+    A column of few distinct values (a register's dates: one per day of the period) is parsed
+    once per distinct value.
+    """
     import numpy as np
     import pandas as pd
 
+    distinct = _distinct(values)
+    if distinct is not None:
+        words, codes = distinct
+        got, good = with_fixed_width(words, general)
+        blank = codes < 0
+        stamps = got.to_numpy(dtype="datetime64[ns]")[np.where(blank, 0, codes)]
+        stamps[blank] = np.datetime64("NaT")
+        return pd.Series(stamps, index=values.index), good[np.where(blank, 0, codes)] | blank
     stamps, parsed = fixed_width_datetimes(values)
     ok = np.ones(len(values), dtype=bool)
     if not parsed.all():
@@ -152,3 +164,23 @@ def with_fixed_width(
         stamps[rest] = got.to_numpy(dtype="datetime64[ns]")
         ok[rest] = rest_ok
     return pd.Series(stamps, index=values.index), ok
+
+
+def _distinct(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.int64]] | None:
+    """``(distinct texts, each row's index into them or -1 when blank)`` when a big column repeats itself."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(values) < 4096:
+        return None
+    arr = _arrow_text(values)
+    if arr is None:
+        return None
+    assert isinstance(arr, pa.Array)
+    encoded = pc.dictionary_encode(arr)
+    if not len(encoded.dictionary) or len(encoded.dictionary) * 8 > len(arr):
+        return None
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return pd.Series(encoded.dictionary.to_pylist(), dtype="str"), codes

@@ -150,11 +150,13 @@ def parse_times(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     import numpy as np
     import pandas as pd
 
+    out = pd.Series(pd.NaT, index=values.index, dtype="timedelta64[ns]")
+    ok = np.ones(len(values), dtype=bool)
+    if isinstance(values.dtype, pd.StringDtype) and not values.notna().any():
+        return out, ok  # an empty 開立時間 column (no Python object per cell)
     obj = values.astype("object")
     text = obj.astype("string").str.strip()
     blank = text.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
-    out = pd.Series(pd.NaT, index=values.index, dtype="timedelta64[ns]")
-    ok = np.ones(len(values), dtype=bool)
     todo = ~blank
     if not todo.any():
         return out, ok

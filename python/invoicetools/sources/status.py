@@ -136,6 +136,19 @@ def states_of_words(words: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]
     return pd.Series(values[codes], index=words.index, dtype="object"), known[codes]
 
 
+def _state_codes(words: pd.Series) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+    """:func:`states_of_words` as ``steps.upload_check`` state codes (-1: no state) and known."""
+    import numpy as np
+    import pandas as pd
+
+    text = words.astype("string").str.strip().fillna("")
+    codes, uniques = pd.factorize(text)
+    judged = [state_of_word(str(w)) for w in uniques]
+    state = np.array([_STATE_CODE[s] if s is not None else -1 for s, _ in judged] + [-1], dtype=np.int8)
+    known = np.array([ok for _, ok in judged] + [False], dtype=bool)
+    return state[codes], known[codes]
+
+
 @dataclass
 class StatusImport:
     """Rows for the 平台狀況 sheet, what they came from, and the problems met on the way."""
@@ -462,26 +475,27 @@ def platform_input(raw: pd.DataFrame, where: Location) -> tuple[pd.DataFrame, li
         return raw[name] if name in raw.columns else none
 
     keys, ok = keys_from_strings(col("發票號碼"))
-    state, known = states_of_words(col("狀態"))
-    alt, alt_known = states_of_words(col("原始狀態"))
-    use_alt = ~known | (state.isna().to_numpy() & alt.notna().to_numpy())
-    state = state.where(~pd.Series(use_alt, index=raw.index), alt)
-    known = np.where(use_alt, alt_known | (known & ~alt.notna().to_numpy()), known)
-    words = col("狀態").astype("string").fillna("")
-    words = words.where(words.str.strip() != "", col("原始狀態").astype("string").fillna(""))
-    _word_findings(words, ~known, raw.index, where, findings, column="狀態")
+    said, known = _state_codes(col("狀態"))
+    alt, alt_known = _state_codes(col("原始狀態"))
+    use_alt = ~known | ((said < 0) & (alt >= 0))
+    code = np.where(use_alt, alt, said).astype(np.int8)
+    known = np.where(use_alt, alt_known | (known & (alt < 0)), known)
+    if not known.all():
+        words = col("狀態").astype("string").fillna("")
+        words = words.where(words.str.strip() != "", col("原始狀態").astype("string").fillna(""))
+        _word_findings(words, ~known, raw.index, where, findings, column="狀態")
     bad_number = ~ok & col("發票號碼").notna().to_numpy()
     for row in raw.index[bad_number][:1000]:
         findings.append(Finding(
             "bad_invoice_number",
             f"發票號碼應為 2 個英文字母加 8 位數字（讀到「{show_found(raw.at[row, '發票號碼'])}」），這一列未納入檢核",
             where.with_row(int(row), "發票號碼"), Severity.WARNING))
-    code = state.map({s.value: c for s, c in _STATE_CODE.items()}).fillna(-1).to_numpy(dtype=np.int8)
     dates, _ = parse_dates_fast(col("發票日期"))
     times, _ = parse_dates_fast(col("上傳日期"))
     detail = col("原始狀態").astype("string").str.strip().fillna("")
     message = col("說明").astype("string").str.strip().fillna("")
-    detail = (detail.where(message == "", detail + "：" + message)).str.strip("：")
+    if (message != "").any() or detail.str.contains("：", regex=False).any():
+        detail = (detail.where(message == "", detail + "：" + message)).str.strip("：")
     keep = ok & (code >= 0)
     frame = pd.DataFrame({
         "key": keys[keep],
