@@ -9,6 +9,8 @@ Excel entry points use, behaving like Excel on Windows where it matters:
   (a ``$`` in the number format) as ``Decimal`` rounded to 4 places, dates as ``datetime``,
   empty cells as ``None``; a single row or column is 1-D unless ``options(ndim=2)``;
 * ``chunksize`` splits a transfer into several COM calls, which are counted;
+* ``Book.api.Saved`` is Excel's flag (False until a test says the workbook is saved) and
+  ``Book.fullname`` its path (or a OneDrive address);
 * ``App.alert`` accepts only the buttons/modes xlwings' Windows engine knows;
 * only values COM can marshal may be written (no ``pd.NA``, ``time``, arbitrary objects).
 
@@ -177,6 +179,7 @@ class _Window:
 class _BookApi:
     def __init__(self, book: FakeBook) -> None:
         self.book = book
+        self.Saved = False  # Workbook.Saved: nothing changed since the last save (a test sets it)
 
     def Windows(self, index: int) -> _Window:
         return _Window(self.book)

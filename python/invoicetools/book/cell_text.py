@@ -78,6 +78,8 @@ def _column(values: pd.Series, as_date: bool | None) -> pd.Series | None:
     import pandas as pd
 
     values = values.reset_index(drop=True)
+    if not values.notna().any():  # no cell at all, whatever the column's type and style
+        return pd.Series([None] * len(values), dtype="str")
     dtype = values.dtype
     if pd.api.types.is_bool_dtype(dtype):
         return _text(values.map({True: "是", False: "否"}))

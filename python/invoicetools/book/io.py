@@ -8,7 +8,8 @@ that change) and ``xlwings_io.XlwingsBook`` (the live workbook in Excel).
 
 The protocol is the whole contract (like httpx's transport): a backend subclasses it and
 gets working defaults for what it need not do better — ``prefetch`` (read several sheets at
-once) does nothing, ``read_columns`` reads the table and keeps the columns asked for.
+once) does nothing, ``read_columns`` reads the table and keeps the columns asked for,
+``close`` lets go of nothing.
 Nothing is found on a backend with ``getattr`` or an ``isinstance`` test; what only Excel
 can do (dialogs, the status bar, the open workbook's folder) is the action's host, not
 the backend's.
@@ -69,6 +70,10 @@ class WorkbookIO(Protocol):
     def commit(self) -> None:
         """Make the writes durable (the file backend writes the file; others do nothing)."""
         ...
+
+    def close(self) -> None:
+        """Let go of what the backend holds open (the file backend: the file). The default holds nothing."""
+        return None
 
     def prefetch(self, sheets: Sequence[str], columns: Mapping[str, Sequence[str]] | None = None) -> None:
         """Read several sheets at once where the backend can (the file backend: in parallel threads).

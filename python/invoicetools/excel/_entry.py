@@ -7,6 +7,7 @@ over COM, which is Unicode-safe, and the function returns normally.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import traceback
 from collections.abc import Callable
@@ -28,12 +29,25 @@ def _caller() -> Any:
 
 
 def excel_context(book: Any, **host_overrides: Any) -> Context:
-    """The Context of a button: the open workbook (``XlwingsBook``) with Excel as the host."""
+    """The Context of a button: the open workbook with Excel as the host.
+
+    A workbook Excel holds saved, in a file on this computer, is read from that file
+    (``book.saved_workbook``: calamine and the sheet cache, as the CLI reads it) and written
+    through Excel; any other (unsaved, cloud-only) is read and written through Excel
+    (``XlwingsBook``).
+    """
     from ..actions.base import Context
+    from ..book.io import WorkbookIO
+    from ..book.saved_workbook import SavedWorkbook, saved_local_file
     from ..book.xlwings_io import XlwingsBook
     from .host import excel_host
 
-    return Context(io=XlwingsBook(book), host=excel_host(book, **host_overrides))
+    io: WorkbookIO = XlwingsBook(book)
+    path = saved_local_file(book)
+    if path is not None:
+        with contextlib.suppress(Exception):  # the file cannot be opened after all: read through Excel
+            io = SavedWorkbook(io, path)
+    return Context(io=io, host=excel_host(book, **host_overrides))
 
 
 def run_in_excel(action_key: str, body: Callable[[Context], ActionResult], *, book: Any = None) -> ActionResult | None:
@@ -49,8 +63,11 @@ def run_in_excel(action_key: str, body: Callable[[Context], ActionResult], *, bo
     app = wb.app
     try:
         ctx = excel_context(wb)
-        with busy(app, f"{label}：執行中…"):
-            result = body(ctx)
+        try:
+            with busy(app, f"{label}：執行中…"):
+                result = body(ctx)
+        finally:
+            ctx.io.close()
         # xlwings knows only the modes "info" and "critical" (a warning icon); anything else is a KeyError
         app.alert(result.full_message(), title=f"{TITLE} – {label}", mode="info" if result.exit_code == 0 else "critical")
         return result
