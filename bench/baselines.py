@@ -302,6 +302,15 @@ class NaiveBook:
                 return str(row[1] or "")
         return ""
 
+    # -- 匯入 -----------------------------------------------------------------------------------
+    def import_csv(self, sheet: str, path: Path, headers: Sequence[str], encoding: str) -> int:
+        """A CSV export into a sheet the naive way: ``csv.reader``, one openpyxl cell per value (text as read)."""
+        lines = read_csv_stdlib(path, encoding)
+        found = [h.strip().lstrip("\ufeff") for h in lines[0]]
+        at = [found.index(h) if h in found else None for h in headers]
+        rows = ([r[i] if i is not None and i < len(r) and r[i] != "" else None for i in at] for r in lines[1:])
+        return write_table(self.wb[sheet], headers, rows)
+
     # -- 配號 ----------------------------------------------------------------------------------
     def allocate(self) -> int:
         period = self.setting("申報年月")

@@ -400,7 +400,7 @@ def _mib(m: Measure | None) -> str:
 def _measure_cell(m: Measure | None) -> str:
     if m is None or not m.times:
         return "—"
-    text = _secs(m.median)
+    text = ("≈ " if m.mode == "estimate" else "") + _secs(m.median)
     if m.n > 1:
         text += f" (n={m.n})"
     if m.mode == "subprocess":
