@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["FileBook"]
 
 _STYLES = "xl/styles.xml"
+# Parsing sheets in parallel threads costs the sum of their memory: a 1M-row register (600 MB of XML)
+# takes 1.1 GB while calamine parses it, its platform status (360 MB) 0.6 GB. Together they stay under this.
+PARSE_MEMORY = 900 * 1024**2
+_PARSE_BYTES_PER_XML_BYTE = 1.9
 
 
 @dataclass
@@ -137,7 +141,7 @@ class FileBook(WorkbookIO):
             return file is None or not file.exists()
 
         todo = [s for s in dict.fromkeys(sheets) if needed(s)]
-        if len(todo) < 2:
+        if len(todo) < 2 or not self._parse_together(todo):
             return
         wanted = dict(columns or {})
         self.progress(f"讀取工作表「{'」「'.join(todo)}」…", None, None)
@@ -150,6 +154,12 @@ class FileBook(WorkbookIO):
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(read, todo))
+
+    def _parse_together(self, sheets: Sequence[str]) -> bool:
+        """Whether parsing these sheets at the same time stays within :data:`PARSE_MEMORY` (calamine holds every
+        cell of a sheet while it parses: about 1.9 bytes per byte of sheet XML); else they are read one by one."""
+        sizes = [self._package.identity(s) for s in sheets]
+        return sum(size[1] for size in sizes if size is not None) * _PARSE_BYTES_PER_XML_BYTE <= PARSE_MEMORY
 
     def _subset(self, sheet: str, columns: Sequence[str]) -> pd.DataFrame | None:
         """Only some columns converted from the sheet (cache off); None when the sheet needs the full read."""
@@ -177,6 +187,13 @@ class FileBook(WorkbookIO):
                 if subset is not None:
                     return subset.copy()
         return super().read_columns(table, columns)
+
+    def content_key(self, table: Table) -> str | None:
+        """The sheet part's CRC-32 and size, while nothing is pending for the sheet."""
+        identity = self._package.identity(table.sheet)
+        if identity is None or table.sheet in self._tables or table.sheet in self._cells:
+            return None
+        return f"{identity[0]:08x}-{identity[1]}"
 
     def read_table(self, table: Table) -> pd.DataFrame:
         if table.sheet in self._tables:

@@ -9,7 +9,7 @@ that change) and ``xlwings_io.XlwingsBook`` (the live workbook in Excel).
 The protocol is the whole contract (like httpx's transport): a backend subclasses it and
 gets working defaults for what it need not do better — ``prefetch`` (read several sheets at
 once) does nothing, ``read_columns`` reads the table and keeps the columns asked for,
-``close`` lets go of nothing.
+``close`` lets go of nothing, ``content_key`` cannot tell.
 Nothing is found on a backend with ``getattr`` or an ``isinstance`` test; what only Excel
 can do (dialogs, the status bar, the open workbook's folder) is the action's host, not
 the backend's.
@@ -70,6 +70,12 @@ class WorkbookIO(Protocol):
     def commit(self) -> None:
         """Make the writes durable (the file backend writes the file; others do nothing)."""
         ...
+
+    def content_key(self, table: Table) -> str | None:
+        """A key that changes whenever the table's content in the workbook changes, so that what was
+        computed from it can be kept and found again (``actions.check_inputs``); None when the backend
+        cannot tell (the default)."""
+        return None
 
     def close(self) -> None:
         """Let go of what the backend holds open (the file backend: the file). The default holds nothing."""

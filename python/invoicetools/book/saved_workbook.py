@@ -87,6 +87,9 @@ class SavedWorkbook(WorkbookIO):
     def read_status(self, sheet: Sheet) -> str | None:
         return self._file.read_status(sheet)
 
+    def content_key(self, table: Table) -> str | None:
+        return self._file.content_key(table)
+
     # --- writing: through Excel (and remembered for the reads above) ---------------------------
     def write_table(self, table: Table, frame: pd.DataFrame) -> None:
         self._excel.write_table(table, frame)

@@ -28,8 +28,19 @@ if TYPE_CHECKING:
 
     from .layout import Table
 
-__all__ = ["CACHE_KEEP", "CACHE_MIN_ROWS", "cache_dir", "entry", "part_identity", "read", "read_columns", "table_kind",
-           "write"]
+__all__ = [
+    "CACHE_KEEP",
+    "CACHE_MIN_ROWS",
+    "cache_dir",
+    "entry",
+    "keyed",
+    "part_identity",
+    "read",
+    "read_columns",
+    "read_with_notes",
+    "table_kind",
+    "write",
+]
 
 CACHE_MIN_ROWS = 50_000  # smaller sheets are read directly (well under a second)
 CACHE_KEEP = 8  # entries kept (most recently used) …
@@ -86,9 +97,35 @@ def entry(identity: tuple[int, int] | None, sheet: str, kind: str) -> Path | Non
     return folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + SUFFIX)
 
 
+def keyed(key: str) -> Path | None:
+    """The cache file for anything else kept under ``key`` (e.g. a result computed from a table's content)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return folder / (hashlib.sha256(f"{key}-{FORMAT}".encode()).hexdigest()[:32] + SUFFIX)
+
+
 def read(file: Path | None) -> pd.DataFrame | None:
     """An entry as the frame it was made from (index: Excel row numbers), or None on a miss."""
     return read_columns(file, None)
+
+
+def read_with_notes(file: Path | None) -> tuple[pd.DataFrame, dict[str, object]] | None:
+    """An entry written with ``notes`` (:func:`write`): the frame and the notes, or None on a miss."""
+    import json
+
+    frame = read(file)
+    if frame is None or file is None:
+        return None
+    try:
+        import pyarrow as pa
+
+        with pa.memory_map(str(file)) as source:
+            metadata = pa.ipc.open_file(source).schema.metadata or {}
+        notes = json.loads(metadata.get(b"invoicetools.notes", b"{}"))
+    except Exception:
+        return None
+    return frame, notes
 
 
 def read_columns(file: Path | None, columns: Sequence[str] | None) -> pd.DataFrame | None:
@@ -96,6 +133,7 @@ def read_columns(file: Path | None, columns: Sequence[str] | None) -> pd.DataFra
     if file is None or not file.exists():
         return None
     try:
+        import pandas as pd
         import pyarrow as pa
 
         with pa.memory_map(str(file)) as source:
@@ -105,7 +143,8 @@ def read_columns(file: Path | None, columns: Sequence[str] | None) -> pd.DataFra
             table = reader.read_all().select([*wanted, _ROW])
             metadata = reader.schema.metadata
         frame = table.to_pandas()  # the text stays in the mapped file: nothing is copied
-        frame.index = frame.pop(_ROW).to_numpy()
+        rows = frame.pop(_ROW).to_numpy()
+        frame.index = pd.RangeIndex(len(rows)) if metadata and metadata.get(b"invoicetools.range") == b"1" else rows
         if columns is None:
             frame.columns = _column_labels(metadata, list(frame.columns))
         file.touch()
@@ -121,17 +160,26 @@ def _column_labels(metadata: dict[bytes, bytes] | None, names: list[str]) -> lis
     return list(names)
 
 
-def write(file: Path | None, frame: pd.DataFrame) -> None:
-    """Keep ``frame`` (text cells; index: Excel row numbers) as an entry; then drop the least recently used."""
+def write(file: Path | None, frame: pd.DataFrame, notes: dict[str, object] | None = None) -> None:
+    """Keep ``frame`` (index: Excel row numbers, or a plain range) as an entry, with ``notes`` (JSON) when
+    given; then drop the least recently used entries."""
     if file is None or len(frame) < CACHE_MIN_ROWS:
         return
     with contextlib.suppress(Exception):
+        import json
+
+        import pandas as pd
         import pyarrow as pa
 
         labels_int = all(isinstance(c, int) for c in frame.columns)
         data = {str(c): frame[c] for c in frame.columns}
         table = pa.Table.from_pandas(pd_frame(data, frame.index.to_numpy()), preserve_index=False)
-        table = table.replace_schema_metadata({b"invoicetools.labels": b"int" if labels_int else b"text"})
+        metadata = {**(table.schema.metadata or {}), b"invoicetools.labels": b"int" if labels_int else b"text",
+                    b"invoicetools.range": b"1" if isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
+                    and frame.index.step == 1 else b"0"}
+        if notes is not None:
+            metadata[b"invoicetools.notes"] = json.dumps(notes, ensure_ascii=False).encode()
+        table = table.replace_schema_metadata(metadata)
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_suffix(f".{os.getpid()}.tmp")
         with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
