@@ -243,17 +243,13 @@ class UploadProblems:
 def upload_problems(ctx: Context, run: _Run) -> UploadProblems:
     """Read 發票資料 and 平台狀況 (in parallel where the backend can) and reconcile them for ``run``'s
     scope; raises ``InputError`` when a sheet cannot be read at all. Writes nothing."""
-    from ..sources.register import prepare_register
-    from ..sources.status import platform_input
     from ..steps.upload_check import check
+    from .check_inputs import check_inputs
 
     book = ctx.io.name
     reg_where = Location(file=book, sheet=_INVOICES.sheet)
     plat_where = Location(file=book, sheet=_PLATFORM.sheet)
-    ctx.io.prefetch([_INVOICES.sheet, _PLATFORM.sheet])
-    raw, plat_raw = ctx.io.read_table(_INVOICES), ctx.io.read_table(_PLATFORM)
-    reg = prepare_register(raw, reg_where, for_sheet=False)
-    platform, plat_findings = platform_input(plat_raw, plat_where)
+    reg, platform, plat_findings = check_inputs(ctx)  # prepared once per content (gaps --void after [查詢])
     allocation = read_allocation(ctx, run.scope.period, read_settings(ctx.io))
     out = check(reg.data, platform, allocation, scope=run.scope, now=ctx.now().replace(microsecond=0),
                 where=reg_where, platform_where=plat_where)
