@@ -350,7 +350,7 @@ def machine_info() -> dict[str, Any]:
         thp = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text().strip()
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     env = {k: v for k, v in sorted(os.environ.items())
-           if k.startswith(("OPENBLAS", "OMP_", "MKL_", "NPY_", "INVOICETOOLS_", "POLARS_", "ARROW_"))}
+           if k.startswith(("OPENBLAS", "OMP_", "MKL_", "NPY_", "INVOICETOOLS_", "POLARS_", "ARROW_", "PYTHONDONTWRITE"))}
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),

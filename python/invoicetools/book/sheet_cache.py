@@ -42,7 +42,7 @@ __all__ = [
     "write",
 ]
 
-CACHE_MIN_ROWS = 50_000  # smaller sheets are read directly (well under a second)
+CACHE_MIN_ROWS = 10_000  # smaller sheets are read directly (a tenth of a second or less)
 CACHE_KEEP = 8  # entries kept (most recently used) …
 CACHE_BYTES = 2 * 1024**3  # … and no more than this in all (a 1M-row register takes about 200 MB)
 FORMAT = 3  # the layout of an entry; a change makes every older entry a miss
