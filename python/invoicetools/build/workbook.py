@@ -67,9 +67,26 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+BUTTON_HEIGHT = 26  # pixels
+# Row 1 holds the sheet's title and the buttons anchored there: as tall as a button and a little
+# more, so that no button reaches into row 2, where the hint's text runs across the columns.
+TITLE_ROW_PIXELS = BUTTON_HEIGHT + 6
+DEFAULT_ROW_PIXELS = 20  # 15 pt, the rows the workbook leaves at their default height
+STATUS_ROW_PIXELS = 40  # 30 pt: the step's message, two lines
+
+
 def button_size(caption: str) -> tuple[int, int]:
     """Pixel width and height of a sheet button showing ``caption``."""
-    return 20 + 8 * display_width(caption), 26
+    return 20 + 8 * display_width(caption), BUTTON_HEIGHT
+
+
+def row_pixels(sheet: L.Sheet, row: int) -> int:
+    """Height in pixels of a 1-based row of ``sheet`` as the template sets it."""
+    if row == 1:
+        return TITLE_ROW_PIXELS
+    if row == sheet.status_row:
+        return STATUS_ROW_PIXELS
+    return DEFAULT_ROW_PIXELS
 
 
 class _Formats:
@@ -112,7 +129,7 @@ def _new_workbook(buffer: io.BytesIO) -> Workbook:
     return wb
 
 
-def _column_widths(sheet: L.Sheet) -> dict[int, float]:
+def column_widths(sheet: L.Sheet) -> dict[int, float]:
     """0-based column -> width: the table's widths, widened for parameter labels and values."""
     widths: dict[int, float] = {}
     if sheet.table is not None:
@@ -132,7 +149,7 @@ def _last_col(sheet: L.Sheet) -> int:
 
 
 def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
-    widths = _column_widths(sheet)
+    widths = column_widths(sheet)
     table = sheet.table
     for col, width in sorted(widths.items()):
         kind = (
@@ -142,6 +159,7 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
 
+    ws.set_row_pixels(0, TITLE_ROW_PIXELS)
     ws.write_string(0, 0, sheet.title, fmt.get(bold=True, font_size=14))
     if sheet.hint:
         ws.write_string(1, 0, sheet.hint, fmt.get(italic=True, font_color="#595959"))
@@ -189,7 +207,7 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
             "",
             fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"),
         )
-        ws.set_row(sheet.status_row - 1, 30)
+        ws.set_row_pixels(sheet.status_row - 1, STATUS_ROW_PIXELS)
 
     if table is not None:
         _write_table(ws, sheet, table, fmt)
