@@ -1,5 +1,6 @@
 """No sheet button covers the text of its sheet: the grey hint in row 2 (what the pictures of
-docs/使用說明.md showed hidden behind [配號] and [匯入發票資料]), nor the title in row 1.
+docs/使用說明.md showed hidden behind [配號] and [匯入發票資料]), the title in row 1, or a
+parameter's value (下一個期限 behind [行事曆]).
 
 Computed from the layout (``book.layout``: each button's cell, the hint, the title, the columns)
 and the template's geometry (``build.workbook``: button size, row heights, column widths), in
@@ -90,26 +91,31 @@ def test_no_button_covers_a_hint_or_a_title() -> None:
 
 
 def test_the_check_finds_buttons_reaching_into_the_hint_row() -> None:
-    """With row 1 at the default height (the template before), the 26-pixel buttons anchored in row 1
-    reach into row 2: the check names the two pictures the guide showed covered."""
+    """With the rows of the buttons at the default height (the template before), the 26-pixel buttons
+    anchored in row 1 reach into row 2: the check names the two pictures the guide showed covered."""
     def default_rows(sheet: layout.Sheet, row: int) -> int:
-        return workbook.DEFAULT_ROW_PIXELS if row == 1 else workbook.row_pixels(sheet, row)
+        return workbook.STATUS_ROW_PIXELS if row == sheet.status_row else workbook.DEFAULT_ROW_PIXELS
 
     found = [line for s in layout.SHEETS for line in covered(s, default_rows)]
     assert "機台配號設定 [配號] at F1 covers the hint" in found
     assert "發票資料 [匯入發票資料] at F1 covers the hint" in found
 
 
-def test_every_button_sits_in_one_row_clear_of_the_table_header() -> None:
+def test_every_button_fits_in_the_row_it_is_anchored_in() -> None:
+    """So it never reaches into the row below: the hint, a parameter's value, the table's header."""
     for s in layout.SHEETS:
         for b in s.buttons:
-            box = button_box(s, b)
             _, row = _cell(b.cell)
-            if row == 1:
-                assert box.bottom <= workbook.row_pixels(s, 1), (s.name, b.caption)
-            if s.table is not None:
-                header_top = _row_top(s, s.table.header_row, workbook.row_pixels)
-                assert box.bottom <= header_top, (s.name, b.caption)
+            bottom = _row_top(s, row + 1, workbook.row_pixels)
+            assert button_box(s, b).bottom <= bottom, (s.name, b.caption)
+
+
+def test_no_button_shares_a_row_with_a_text_parameter() -> None:
+    """A text parameter's value (下一個期限, 輸出資料夾, 來源) runs on from column B over the empty cells to
+    its right, as long as it is; a button in that row would cover it."""
+    for s in layout.SHEETS:
+        text_rows = {p.row for p in s.params if p.kind is layout.Kind.TEXT}
+        assert not [b.caption for b in s.buttons if _cell(b.cell)[1] in text_rows], s.name
 
 
 # --- the same boxes in the built template -------------------------------------------------------

@@ -14,6 +14,7 @@ Nothing here reads the clock or the environment: the same layout gives the same 
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
@@ -68,9 +69,10 @@ def display_width(text: str) -> int:
 
 
 BUTTON_HEIGHT = 26  # pixels
-# Row 1 holds the sheet's title and the buttons anchored there: as tall as a button and a little
-# more, so that no button reaches into row 2, where the hint's text runs across the columns.
-TITLE_ROW_PIXELS = BUTTON_HEIGHT + 6
+# Row 1 (the title) and every row a sheet button is anchored in are a button's height and a little
+# more, so that no button reaches into the row below it, where text runs on across the columns:
+# the hint in row 2, parameter values such as 下一個期限 and 輸出資料夾.
+BUTTON_ROW_PIXELS = BUTTON_HEIGHT + 6
 DEFAULT_ROW_PIXELS = 20  # 15 pt, the rows the workbook leaves at their default height
 STATUS_ROW_PIXELS = 40  # 30 pt: the step's message, two lines
 
@@ -80,12 +82,17 @@ def button_size(caption: str) -> tuple[int, int]:
     return 20 + 8 * display_width(caption), BUTTON_HEIGHT
 
 
+def button_rows(sheet: L.Sheet) -> list[int]:
+    """The 1-based rows made as tall as a button: the title row and the rows buttons are anchored in."""
+    return sorted({1} | {int(re.sub(r"^[A-Z]+", "", b.cell)) for b in sheet.buttons})
+
+
 def row_pixels(sheet: L.Sheet, row: int) -> int:
     """Height in pixels of a 1-based row of ``sheet`` as the template sets it."""
-    if row == 1:
-        return TITLE_ROW_PIXELS
     if row == sheet.status_row:
         return STATUS_ROW_PIXELS
+    if row in button_rows(sheet):
+        return BUTTON_ROW_PIXELS
     return DEFAULT_ROW_PIXELS
 
 
@@ -159,7 +166,8 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
 
-    ws.set_row_pixels(0, TITLE_ROW_PIXELS)
+    for row in button_rows(sheet):
+        ws.set_row_pixels(row - 1, BUTTON_ROW_PIXELS)
     ws.write_string(0, 0, sheet.title, fmt.get(bold=True, font_size=14))
     if sheet.hint:
         ws.write_string(1, 0, sheet.hint, fmt.get(italic=True, font_color="#595959"))
