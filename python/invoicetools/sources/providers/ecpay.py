@@ -55,18 +55,15 @@ from typing import TYPE_CHECKING, Any, Final
 from ...domain.errors import InputError, Location
 from ...domain.records import PlatformState, StatusRecord, TrackAllocation
 from ..credentials import Credentials
-from .base import (
-    CATEGORIES,
-    Provider,
+from .base import CATEGORIES, Provider, period_code
+from .errors import (
     ProviderApiError,
     ProviderAuthError,
     ProviderError,
     ProviderNoDataError,
     ProviderProtocolError,
-    RetryPolicy,
-    Timeouts,
-    period_code,
 )
+from .http import RetryPolicy, Timeouts
 
 if TYPE_CHECKING:
     import httpx
