@@ -32,9 +32,15 @@ def allocate_tracks(
 
     ``account`` (配號設定's 帳別 when not given) allocates only that 帳別 and keeps the others'
     rows; ``reuse_counts`` (按當期數量配號) takes each machine's 組數 from the previous
-    period's rows of 配號設定.
+    period's rows of 配號設定. In the middle of a period the used numbers (``reading``:
+    register and platform) stay on the machines holding them in the current 配號設定 and no
+    machine gets a booklet below a number it has used; otherwise it refuses (exit 1, nothing
+    written), naming the booklet and machines.
     """
+    import numpy as np
+
     from ..steps.tracks import ALLOCATION_HEADERS, allocate, merge_allocation
+    from .reading import read_allocation, read_used_numbers
 
     settings = read_settings(ctx.io)
     the_period = period_of(ctx, settings, period, required=True)
@@ -45,18 +51,27 @@ def allocate_tracks(
     tracks, _ = read_typed(ctx.io, _TRACKS)
     machines = ctx.io.read_table(_MACHINES)  # 組數 is judged by the step (it knows 按當期數量配號)
     existing, _ = read_typed(ctx.io, _ALLOCATION)
+    current = read_allocation(ctx, the_period, settings)
+    used, used_findings = read_used_numbers(ctx, current)
     ctx.progress(f"配號 {the_period.label}…", None, None)
     res = allocate(
         tracks, machines, period=the_period.code, company_ubn=settings.ubn, account=acc, reuse_counts=reuse,
         previous=existing, tracks_where=Location(file=ctx.io.name, sheet=_TRACKS.sheet),
         machines_where=Location(file=ctx.io.name, sheet=_MACHINES.sheet),
+        used=np.concatenate(used.arrays()), current=current,
     )
-    findings = list(res.findings)
+    # a number that cannot be read is not known as used: allocation cannot keep it in place
+    findings = [f for f in used_findings if f.code == "gaps_bad_number"] + list(res.findings)
     run_params: dict[str, object] = {"period": the_period.code, "account": acc, "reuse_counts": reuse}
     result = ActionResult(ALLOCATE_STEP, "", params=run_params, findings=findings)
     result.counts = {"機台": res.machines, "需要組數": res.needed, "可用組數": res.available}
     if not res.written:
-        if res.missing:
+        if res.refused:
+            first = next(f for f in res.findings if f.code.startswith("alloc_used_") and f.severity is Severity.ERROR)
+            result.message = f"無法配號：已開立的發票不能移到其他機台。\n{first.message}"
+            result.exit_code = ExitCode.FINDINGS
+            result.next_step = "依訊息修正[機台配號設定]的組數或機台後再按[配號]；已開立的號碼會留在原機台。"
+        elif res.missing:
             result.message = (f"{the_period.label} 的配號不足：需要 {res.needed:,} 組，只有 {res.available:,} 組，"
                               f"不足 {res.missing:,} 組。配號結果沒有變更。")
             result.exit_code = ExitCode.FINDINGS

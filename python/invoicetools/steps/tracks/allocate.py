@@ -2,8 +2,15 @@
 
 Deterministic, never one booklet twice, contiguous where possible. :func:`allocate` runs in
 stages: the period's own booklets (:func:`_own_booklets`), those another 帳別 keeps, the
-machines' requests (``machines.machine_requests``), the preferred tracks, the hand-out
-(:func:`assign_booklets`), then either the shortage report or the 配號設定 rows.
+machines' requests (``machines.machine_requests``), what the used numbers hold in place
+(``holding``), the preferred tracks, the hand-out (:func:`assign_booklets`, or
+``placing.place_booklets`` around held booklets), then either the shortage report, a
+refusal, or the 配號設定 rows.
+
+In the middle of a period (DESIGN "Allocation never moves used numbers") a booklet with a
+used number stays with the machine holding it in the current 配號設定, and no machine gets a
+booklet below a number it has already used; what cannot be placed so is refused, naming
+the booklet and the machines. Without used numbers the allocation is the plain one.
 """
 
 from __future__ import annotations
@@ -45,11 +52,15 @@ from .columns import (
     range_keys,
     text_column,
 )
+from .holding import Holding, holding, stuck_finding
 from .machines import MachineRequest, machine_requests
 from .parse import parse_track_rows
+from .placing import place_booklets
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..allocation import PeriodAllocation
 
 __all__ = ["AllocationResult", "allocate", "assign_booklets", "merge_allocation"]
 
@@ -141,6 +152,7 @@ class AllocationResult:
     available: int = 0  # free booklets of the period
     missing: int = 0  # needed − available when short
     written: bool = False  # False when nothing may be written (errors or too few booklets)
+    refused: bool = False  # used numbers forbid what 機台配號設定 asks (the findings say which booklet and machines)
 
     @property
     def errors(self) -> list[Finding]:
@@ -247,14 +259,18 @@ def _report_shortage(result: AllocationResult, requests: list[MachineRequest], g
 
 def _allocation_rows(requests: list[MachineRequest], segments: list[list[tuple[int, int]]],
                      preferred: list[int | None], booklets: _Booklets, p: periods.Period,
-                     findings: list[Finding]) -> pd.DataFrame:
-    """One 配號設定 row per machine segment (a branch machine's rows carry the branch UBN)."""
+                     findings: list[Finding], fallback: list[bool] | None = None) -> pd.DataFrame:
+    """One 配號設定 row per machine segment (a branch machine's rows carry the branch UBN).
+
+    ``fallback``: which requests did not get their preferred track (default: those with
+    more than one segment or one of another track)."""
     import pandas as pd
 
     keys = booklets.keys
     records: list[dict[str, Any]] = []
-    for r, segs, pref in zip(requests, segments, preferred, strict=True):
-        if pref is not None and (len(segs) != 1 or int(keys[segs[0][0]] // KEY_BASE) != pref):
+    for i, (r, segs, pref) in enumerate(zip(requests, segments, preferred, strict=True)):
+        if fallback[i] if fallback is not None else (
+                pref is not None and (len(segs) != 1 or int(keys[segs[0][0]] // KEY_BASE) != pref)):
             findings.append(Finding(
                 "alloc_track_fallback",
                 f"{r.name} 指定的字軌 {r.track} 剩下的連續組數不足 {r.count} 組，已改用其他號碼",
@@ -271,6 +287,41 @@ def _allocation_rows(requests: list[MachineRequest], segments: list[list[tuple[i
     return pd.DataFrame(records, columns=list(ALLOCATION_HEADERS))
 
 
+def _hold(booklets: _Booklets, requests: list[MachineRequest], used: Int64s | None,
+          current: PeriodAllocation | None, account: str | None, reuse_counts: bool,
+          result: AllocationResult, where: Location) -> tuple[_Booklets, Holding | None]:
+    """The booklets the used numbers hold in place; those no request may get leave ``booklets``."""
+    if used is None:
+        return booklets, None
+    held = holding(booklets.keys, requests, current, used, account=account, reuse_counts=reuse_counts, where=where)
+    result.findings += held.findings + held.refusals
+    if held.excluded.any():
+        keep = ~held.excluded
+        held = Holding(held.fixed[keep], held.excluded[keep], held.floors, held.findings, held.refusals)
+        booklets = booklets.without(~keep)
+    return booklets, held
+
+
+def _place(booklets: _Booklets, requests: list[MachineRequest], preferred: list[int | None], held: Holding | None,
+           current: PeriodAllocation | None, result: AllocationResult
+           ) -> tuple[list[list[tuple[int, int]]], list[int], list[bool] | None]:
+    """The hand-out: the plain one when nothing is held, else around the held booklets (a refusal when impossible)."""
+    counts = [r.count for r in requests]
+    if held is None or not held.constrained:
+        segments, got = assign_booklets(booklets.keys, counts, preferred, booklets.group_ids())
+        return segments, got, None
+    placed = place_booklets(booklets.keys, booklets.group_ids(), counts, preferred, held.fixed, held.floors)
+    if placed.stuck is not None and placed.stuck[1] >= 0 and result.needed <= result.available:
+        i, b = placed.stuck
+        assert current is not None  # held booklets come from the current allocation
+        result.findings.append(stuck_finding(requests[i], counts[i] - placed.got[i], int(booklets.keys[b]),
+                                             held.floors[i], current))
+        result.refused = True
+    fallback = [pref is not None and bool((booklets.keys[new] // KEY_BASE != pref).any())
+                for pref, new in zip(preferred, placed.fresh, strict=True)]
+    return placed.segments, placed.got, fallback
+
+
 def allocate(
     tracks: pd.DataFrame,
     machines: pd.DataFrame,
@@ -282,6 +333,8 @@ def allocate(
     previous: pd.DataFrame | None = None,
     tracks_where: Location | None = None,
     machines_where: Location | None = None,
+    used: Int64s | None = None,
+    current: PeriodAllocation | None = None,
 ) -> AllocationResult:
     """Assign the period's own booklets to the machines: all or nothing.
 
@@ -291,6 +344,11 @@ def allocate(
     (配號設定) for the period stay theirs. The result has one row per machine range, in
     machine order; ``written`` is False (and ``rows`` empty) when there are errors or too
     few booklets — then a finding says how many are missing and for which machines.
+
+    ``used`` (the used numbers, ``steps.used``) and ``current`` (the period's allocation,
+    ``steps.allocation``) keep every booklet with a used number on the machine holding it
+    and never give a machine a booklet below a number it has used; ``refused`` is True,
+    with findings naming the booklet and machines, when 機台配號設定 asks what cannot be so.
     """
     tracks_where = tracks_where or Location(sheet="字軌配號")
     machines_where = machines_where or Location(sheet="機台配號設定")
@@ -306,9 +364,15 @@ def allocate(
     requests, machine_findings = machine_requests(
         machines, period=p.code, where=machines_where, reuse_counts=reuse_counts, previous=previous, account=account)
     result.findings += machine_findings
-    result.machines, result.available = len(requests), int(booklets.keys.size)
+    result.machines = len(requests)
     result.needed = sum(r.count for r in requests)
     if any(f.severity is Severity.ERROR for f in machine_findings):
+        result.available = int(booklets.keys.size)
+        return result
+    booklets, held = _hold(booklets, requests, used, current, account, reuse_counts, result, tracks_where)
+    result.available = int(booklets.keys.size)
+    if held is not None and held.refusals:
+        result.refused = True
         return result
     if not requests:
         who = f"帳別 {account} " if account else ""
@@ -323,11 +387,13 @@ def allocate(
             Location(tracks_where.file, tracks_where.sheet)))
         return result
     preferred = _preferred_tracks(requests, booklets.keys, p, result.findings)
-    segments, got = assign_booklets(booklets.keys, [r.count for r in requests], preferred, booklets.group_ids())
+    segments, got, fallback = _place(booklets, requests, preferred, held, current, result)
     if result.needed > result.available:
         _report_shortage(result, requests, got, p, machines_where)
         return result
-    result.rows = _allocation_rows(requests, segments, preferred, booklets, p, result.findings)
+    if result.refused:
+        return result
+    result.rows = _allocation_rows(requests, segments, preferred, booklets, p, result.findings, fallback)
     result.written = not result.errors
     if not result.written:
         result.rows = _empty_allocation()
