@@ -17,12 +17,15 @@ from .base import ActionResult, Context, finish
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..steps.tracks import AllocationResult
+
 __all__ = ["ALLOCATE_STEP", "allocate_tracks", "owned_ranges"]
 
 ALLOCATE_STEP = "配號"
 _TRACKS = layout.table("字軌配號")
 _MACHINES = layout.table("機台配號設定")
 _ALLOCATION = layout.table("配號設定")
+_SHOWN = 3  # refusals shown in the message box (all of them on 檢核訊息)
 
 
 def allocate_tracks(
@@ -66,21 +69,7 @@ def allocate_tracks(
     result = ActionResult(ALLOCATE_STEP, "", params=run_params, findings=findings)
     result.counts = {"機台": res.machines, "需要組數": res.needed, "可用組數": res.available}
     if not res.written:
-        if res.refused:
-            first = next(f for f in res.findings if f.code.startswith("alloc_used_") and f.severity is Severity.ERROR)
-            result.message = f"無法配號：已開立的發票不能移到其他機台。\n{first.message}"
-            result.exit_code = ExitCode.FINDINGS
-            result.next_step = "依訊息修正[機台配號設定]的組數或機台後再按[配號]；已開立的號碼會留在原機台。"
-        elif res.missing:
-            result.message = (f"{the_period.label} 的配號不足：需要 {res.needed:,} 組，只有 {res.available:,} 組，"
-                              f"不足 {res.missing:,} 組。配號結果沒有變更。")
-            result.exit_code = ExitCode.FINDINGS
-            result.next_step = "向財政部申請增加本數並重新匯入配號，或減少[機台配號設定]的組數後再按[配號]。"
-        else:
-            errors = [f for f in findings if f.severity is Severity.ERROR]
-            result.message = f"無法配號：有 {len(errors)} 個問題，配號結果沒有變更。" + (
-                f"\n{errors[0].message}" if errors else "")
-            result.exit_code = ExitCode.BAD_INPUT
+        _not_written(result, res, the_period.label)
         ctx.io.set_status(SHEET, result.message.splitlines()[0])
         return finish(ctx, result)
 
@@ -106,6 +95,29 @@ def allocate_tracks(
     ctx.io.set_status(SHEET, result.message.splitlines()[0])
     result.rows = records(res.rows, ALLOCATION_HEADERS)
     return finish(ctx, result)
+
+
+def _not_written(result: ActionResult, res: AllocationResult, label: str) -> None:
+    """Why nothing was written: used numbers forbid it (exit 1), too few booklets (exit 1), or bad rows (exit 2)."""
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    if res.refused:
+        refusals = [f for f in res.findings if f.code.startswith("alloc_used_") and f.severity is Severity.ERROR]
+        result.message = "\n".join([
+            f"無法配號：已開立的發票不能移到其他機台（{len(refusals)} 個問題），配號結果沒有變更。",
+            *(f.message for f in refusals[:_SHOWN]),
+            *([f"…另有 {len(refusals) - _SHOWN} 個問題，請見[檢核訊息]"] if len(refusals) > _SHOWN else []),
+        ])
+        result.exit_code = ExitCode.FINDINGS
+        result.next_step = "依訊息修正[機台配號設定]的組數或機台後再按[配號]；已開立的號碼會留在原機台。"
+    elif res.missing:
+        result.message = (f"{label} 的配號不足：需要 {res.needed:,} 組，只有 {res.available:,} 組，"
+                          f"不足 {res.missing:,} 組。配號結果沒有變更。")
+        result.exit_code = ExitCode.FINDINGS
+        result.next_step = "向財政部申請增加本數並重新匯入配號，或減少[機台配號設定]的組數後再按[配號]。"
+    else:
+        result.message = f"無法配號：有 {len(errors)} 個問題，配號結果沒有變更。" + (
+            f"\n{errors[0].message}" if errors else "")
+        result.exit_code = ExitCode.BAD_INPUT
 
 
 def owned_ranges(ctx: Context, period: str | None = None) -> pd.DataFrame:

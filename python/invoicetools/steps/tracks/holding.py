@@ -54,6 +54,8 @@ __all__ = ["Holding", "booklet_ranges", "holding", "stuck_finding"]
 Int64s = npt.NDArray[np.int64]
 
 NOBODY, OTHER_ACCOUNT, GONE = -1, -2, -3  # holder codes that are not a request
+_NONE_LAST = np.iinfo(np.int64).max  # NOBODY, sorted after every holder
+_TRACKS = 676
 _MAX_FINDINGS = 200
 
 
@@ -131,43 +133,44 @@ def _first_allocation_note(keys: Int64s, used: Int64s, label: str, findings: lis
 
 def _pin_used(h: Holding, keys: Int64s, used: _Used, current: PeriodAllocation) -> None:
     """Each used booklet stays with the one machine holding its numbers (or is refused / excluded)."""
-    order = np.lexsort((used.code, used.booklet))
-    booklet, code, row, key = used.booklet[order], used.code[order], used.row[order], used.keys[order]
+    held_code = np.where(used.code == NOBODY, _NONE_LAST, used.code)
+    order = np.lexsort((held_code, used.booklet))
+    booklet, code, row, key = used.booklet[order], held_code[order], used.row[order], used.keys[order]
     starts = np.flatnonzero(np.r_[True, booklet[1:] != booklet[:-1]])
-    unheld: list[int] = []
+    first = np.minimum.reduceat(code, starts)  # the lowest holder code (_NONE_LAST: nobody holds a number)
+    last = np.maximum.reduceat(np.where(code == _NONE_LAST, GONE - 1, code), starts)  # the highest holder code
+    b = booklet[starts]
+    one = (first == last) & (first >= 0)
+    other = (first == last) & (first == OTHER_ACCOUNT)
+    h.fixed[b[one]] = first[one]
+    h.excluded[b[(first == _NONE_LAST) | other]] = True
     gone: dict[str, list[tuple[int, int, int]]] = {}  # machine → (booklet, its first used number, sheet row)
-    for s, e in zip(starts.tolist(), [*starts[1:].tolist(), booklet.size], strict=True):
-        b = int(booklet[s])
-        held = np.flatnonzero(code[s:e] != NOBODY) + s
-        if held.size == 0:
-            unheld.append(b)
-            h.excluded[b] = True
-            continue
-        first, last = int(held[0]), int(held[-1])
-        names = _machine_name(current, int(row[first])), _machine_name(current, int(row[last]))
-        if code[first] != code[last] or (code[first] < 0 and names[0] != names[1]):
+    ends = np.r_[starts[1:], booklet.size]
+    for k in np.flatnonzero(~one & ~other & (first != _NONE_LAST)).tolist():
+        s, e = int(starts[k]), int(ends[k])
+        held = np.flatnonzero(code[s:e] != _NONE_LAST) + s
+        lo, hi = int(held[0]), int(held[-1])
+        names = _machine_name(current, int(row[lo])), _machine_name(current, int(row[hi]))
+        if code[lo] != code[hi] or names[0] != names[1]:
             h.refusals.append(Finding(
                 "alloc_used_split",
-                f"{booklet_ranges(keys[b:b + 1])} 已由{names[0]}（{from_key(int(key[first]))}）與{names[1]}"
-                f"（{from_key(int(key[last]))}）開立：同一組不能分給兩台機台，請先修正[配號設定]；配號結果沒有變更",
-                _machine_where(current, int(row[last]))))
-        elif code[first] == OTHER_ACCOUNT:
-            h.excluded[b] = True
-        elif code[first] == GONE:
-            gone.setdefault(names[0], []).append((b, int(key[first]), int(row[first])))
-        else:
-            h.fixed[b] = int(code[first])
+                f"{booklet_ranges(keys[b[k]:b[k] + 1])} 已由{names[0]}（{from_key(int(key[lo]))}）與{names[1]}"
+                f"（{from_key(int(key[hi]))}）開立：同一組不能分給兩台機台，請先修正[配號設定]；配號結果沒有變更",
+                _machine_where(current, int(row[hi]))))
+        else:  # GONE: a machine no longer in 機台配號設定
+            gone.setdefault(names[0], []).append((int(b[k]), int(key[lo]), int(row[lo])))
     for name, held_booklets in gone.items():
         h.refusals.append(Finding(
             "alloc_used_removed",
-            f"{name} 已在 {booklet_ranges(keys[[b for b, _, _ in held_booklets]])} 開立發票"
+            f"{name} 已在 {booklet_ranges(keys[[x for x, _, _ in held_booklets]])} 開立發票"
             f"（例如 {from_key(held_booklets[0][1])}），但[機台配號設定]已沒有這台機台：已開立的號碼不能改給其他機台"
             f"（會變成別台的跳號）。請把這台機台加回[機台配號設定]（組數至少 {len(held_booklets)} 組）；配號結果沒有變更",
             _machine_where(current, held_booklets[0][2])))
-    if unheld:
+    unheld = b[first == _NONE_LAST]
+    if unheld.size:
         h.findings.append(Finding(
             "alloc_used_unheld",
-            f"{booklet_ranges(keys[np.array(unheld[:_MAX_FINDINGS])])} 已有開立的發票，但[配號設定]沒有機台持有：不分配給任何機台"
+            f"{booklet_ranges(keys[unheld[:_MAX_FINDINGS]])} 已有開立的發票，但[配號設定]沒有機台持有：不分配給任何機台"
             "（給了機台會讓它的已開號碼跳到這裡，前面的號碼變成跳號）。請確認是哪一台機台或其他系統開立的",
             Location(current.machines_where.file, current.machines_where.sheet), Severity.WARNING))
 
@@ -175,16 +178,21 @@ def _pin_used(h: Holding, keys: Int64s, used: _Used, current: PeriodAllocation) 
 def _floors_and_passed(h: Holding, keys: Int64s, used: _Used, current: PeriodAllocation, codes: Int64s) -> None:
     """Each machine's highest used number per track; the booklets it holds below it stay with it."""
     mine = used.code >= 0
-    for c, k in zip(used.code[mine].tolist(), used.keys[mine].tolist(), strict=True):
-        track = k // KEY_BASE
-        if k > h.floors[c].get(track, -1):
-            h.floors[c][track] = k
+    group = used.code[mine] * _TRACKS + used.keys[mine] // KEY_BASE  # machine × track
+    if group.size == 0:
+        return
+    order = np.lexsort((used.keys[mine], group))
+    lasts = np.r_[np.flatnonzero(np.diff(group[order]) != 0), group.size - 1]
+    groups, tops = group[order][lasts], used.keys[mine][order][lasts]
+    for g, top in zip(groups.tolist(), tops.tolist(), strict=True):
+        h.floors[g // _TRACKS][g % _TRACKS] = top
     holder = current.machine_of(keys)
-    code = np.where(holder >= 0, codes[np.maximum(holder, 0)], NOBODY) if codes.size else np.full(keys.size, NOBODY)
-    for b in np.flatnonzero((h.fixed < 0) & ~h.excluded & (code >= 0)).tolist():
-        c = int(code[b])
-        if keys[b] <= h.floors[c].get(int(keys[b]) // KEY_BASE, -1):
-            h.fixed[b] = c
+    code = np.where(holder >= 0, codes[np.maximum(holder, 0)], NOBODY)
+    cand = np.flatnonzero((h.fixed < 0) & ~h.excluded & (code >= 0))
+    g = code[cand] * _TRACKS + keys[cand] // KEY_BASE
+    at = np.minimum(np.searchsorted(groups, g), groups.size - 1)
+    passed = (groups[at] == g) & (keys[cand] <= tops[at])
+    h.fixed[cand[passed]] = code[cand[passed]]
 
 
 def _check_counts(h: Holding, keys: Int64s, requests: list[MachineRequest], reuse_counts: bool) -> None:

@@ -162,10 +162,10 @@ def _by_flow(keys: Int64s, owner: Int64s, need: list[int], floors: Sequence[dict
     ok = np.array([_eligible(keys[free], keys[free] // KEY_BASE, floors[i]) for i in wanting], dtype=bool).reshape(
         len(wanting), free.size)
     signature = np.packbits(ok, axis=0).T if ok.size else np.zeros((free.size, 1), np.uint8)
-    classes: dict[bytes, list[int]] = {}
-    for pos, sig in enumerate(signature):
-        classes.setdefault(sig.tobytes(), []).append(pos)
-    members = list(classes.values())
+    _, klass = np.unique(signature, axis=0, return_inverse=True)
+    klass = klass.reshape(-1)
+    order = np.argsort(klass, kind="stable")  # positions by class, by number within a class
+    members = np.split(order, np.flatnonzero(np.diff(klass[order])) + 1) if free.size else []
     edges = [[j for j in range(len(wanting)) if ok[j, m[0]]] for m in members]
     flows = _max_flow([len(m) for m in members], edges, [need[i] for i in wanting])
     for m, flow in zip(members, flows, strict=True):
