@@ -330,3 +330,29 @@ def test_the_allocate_button_in_excel_keeps_used_booklets_and_says_why_it_refuse
     status = fake.sheets["配號設定"].range(layout.sheet("配號設定").status_cell).value
     assert str(status).startswith("無法配號")
     pd.testing.assert_frame_equal(io.read_table(layout.table("配號設定")), after)
+
+
+def test_a_used_booklet_no_machine_holds_is_handed_to_nobody(ctx: Context, memory: MemoryBook) -> None:
+    # KA12350010 was issued in a spare booklet (another system, or a machine not in 配號設定)
+    memory.write_table(layout.table("發票資料"), register_frame(REGISTER + issued("KA", 12_350_010, 1)))
+    memory.write_table(layout.table("機台配號設定"), machines_frame(
+        (("A", "000", 2, "KA"), ("A", "001", 100, "KA"), ("A", "002", 100, "KA"), ("B", "001", 50, "KB"))))
+    result = allocate_tracks(ctx)
+    [warning] = [f for f in result.findings if f.code == "alloc_used_unheld"]
+    assert warning.severity is Severity.WARNING and warning.message.startswith("KA12350000–KA12350049 已有開立的發票")
+    assert result.exit_code == ExitCode.FINDINGS
+    assert rows_of(memory.read_table(layout.table("配號設定")))[0] == ("A", "000", "KA", "12350050", "12350149", 2)
+
+
+def test_a_booklet_used_by_two_machines_is_refused(ctx: Context, memory: MemoryBook) -> None:
+    halves = [("A", "001", "KA", "12340000", "12340024", 1), ("A", "002", "KA", "12340025", "12340049", 1)]
+    memory.write_table(layout.table("配號設定"), pd.DataFrame(
+        [dict(zip(ALLOCATED, r, strict=True)) | {"申報年月": "11402"} for r in halves],
+        columns=list(layout.table("配號設定").headers)))
+    memory.write_table(layout.table("發票資料"), register_frame(issued("KA", 12_340_001, 1) + issued("KA", 12_340_030, 1)))
+    memory.write_table(layout.table("機台配號設定"), machines_frame((("A", "001", 1, ""), ("A", "002", 1, ""))))
+    result = allocate_tracks(ctx)
+    assert result.exit_code == ExitCode.FINDINGS
+    [refusal] = result.errors
+    assert refusal.code == "alloc_used_split"
+    assert "KA12340000–KA12340049 已由帳別 A 機台 001（KA12340001）與帳別 A 機台 002（KA12340030）開立" in refusal.message
