@@ -168,7 +168,8 @@ def prepare_demo(folder: Path) -> dict[str, Path]:
         # 單月 1 日起: the track allocation
         _run(["new", str(book), "--force"])
         _run(["settings", *b, f"統一編號={COMPANY['統一編號']}", f"公司名稱={COMPANY['公司名稱']}",
-              f"申報年月={period}", "帳別=A", f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={turnkey}"])
+              f"申報年月={period}", "帳別=A", f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={turnkey}",
+              "其他系統開立發票=否"])
         _run(["tracks", "import", str(inputs["tracks"]), *b])
         _run(["machines", "import", str(inputs["machines"]), *b])
         _run(["tracks", "allocate", *b])

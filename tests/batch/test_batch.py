@@ -62,3 +62,31 @@ def test_a_client_open_in_excel_is_reported_not_written(demo_book: Path, tmp_pat
     assert Path(book).read_bytes() == before
     ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["批次結果"]
     assert ws["E4"].value == "錯誤" and "正在 Excel" in str(ws.cell(4, ws.max_column).value)
+
+
+def test_the_demo_e0402_reports_the_booklets_no_machine_holds(demo_book: Path) -> None:
+    """Issue 14: the demo company uses only this system (其他系統開立發票=否), so the booklets the MOF
+    allocated and no machine was given are blank numbers of its E0402 — none is dropped."""
+    from invoicetools.book import layout
+    from invoicetools.book.file_backend import FileBook
+    from invoicetools.book.settings import read_settings
+    from invoicetools.domain.invoice_number import KEY_BASE, track_code
+    from invoicetools.mig import e0402
+    from invoicetools.steps.allocation import period_allocation
+
+    book = FileBook(demo_book)
+    assert read_settings(book).other_systems is False
+    allocation = period_allocation(book.read_table(layout.table("字軌配號")), book.read_table(layout.table("配號設定")),
+                                   read_settings(book).period)  # type: ignore[arg-type]
+    pieces = allocation.reporters(None)
+    unassigned = pieces[pieces["reporter"].isna()]
+    assert len(unassigned) and int((unassigned["end"] - unassigned["begin"] + 1).sum()) == 20 * 50
+    src = demo_book.parent / "Turnkey" / "UpCast" / "B2PMESSAGE" / "E0402" / "SRC"
+    blank: set[int] = set()
+    for path in src.glob("*.xml"):
+        doc = e0402.read(path)
+        code = track_code(doc.track) * KEY_BASE
+        for b, e in doc.ranges:
+            blank.update(range(code + b, code + e + 1))
+    for b, e in zip(unassigned["begin"].tolist(), unassigned["end"].tolist(), strict=True):
+        assert set(range(int(b), int(e) + 1)) <= blank

@@ -321,3 +321,18 @@ def test_params_are_read_without_parsing_the_table(tmp_path: Path) -> None:
     assert parse_datetime(platform["downloaded_at"]) == datetime.datetime(2026, 11, 25, 14, 23)
     assert platform["source"] == "平台發票狀況.csv"
     assert not book._grids  # no sheet was parsed for them
+
+
+def test_formula_like_text_gets_the_quote_style_on_the_fast_path_as_on_the_careful_one() -> None:
+    """rows_xml turns whole columns into XML with Arrow; a formula-like value takes its style's twin there too."""
+    from invoicetools.book.xlsx_cells import cell_xml, rows_xml
+    from invoicetools.book.xlsx_styles import QuoteStyles
+
+    twins = QuoteStyles(b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        b'<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="49"/></cellXfs></styleSheet>')
+    values = ["AB00000001", "=HYPERLINK(\"x\")", "+886-2-1234", "-1+1", "@SUM(A1)", "a-b", None, "1+1"] * 200
+    frame = pd.DataFrame({"客戶編號": values})
+    fast = "".join(rows_xml(frame, 5, ["C"], [1], quote=twins))
+    careful = "".join(f'<row r="{r}">{cell_xml(f"C{r}", v, 1, twins)}</row>' for r, v in enumerate(values, start=5))
+    assert fast == careful
+    assert fast.count('s="2"') == 4 * 200  # = + - @ starts; "a-b" and "1+1" are plain

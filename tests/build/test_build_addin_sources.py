@@ -177,7 +177,7 @@ def test_no_procedure_name_is_defined_twice_in_a_project() -> None:
                 continue
             assert p.name.lower() not in names, f"{p.name} in {m.name} and {names.get(p.name.lower())}"
             names[p.name.lower()] = m.name
-    xlwings_public = {p.name.lower() for p in S.procedures(S.xlwings_module(addin=True).code)}
+    xlwings_public = {p.name.lower() for p in S.procedures(S.xlwings_module(template, addin=True).code)}
     assert not (set(names) & xlwings_public)
 
 
@@ -199,3 +199,82 @@ def test_schemas_are_the_shared_copies() -> None:
 
     digest = hashlib.sha256((S.addin_dir() / "schemas" / "customui14.xsd").read_bytes()).hexdigest()
     assert digest == "c912e38f6938d79af9d1dc83a05077510f7bb407da386a52e7cfcb13e8afdfd5"
+
+
+def test_message_box_texts_fit_the_chinese_code_page_and_have_an_ascii_twin() -> None:
+    """On a zh-TW Windows (ANSI code page cp950) every message-box text survives MsgBox's
+    conversion, so it is shown in Chinese; elsewhere its ASCII twin is, with the same placeholders."""
+    boxes = {k: m for k, m in messages.MESSAGES.items() if m.ascii is not None}
+    assert {"Title", "NoWorkbook", "PythonMissing", "ChildProcessBlocked", "PolicyBlocked"} <= set(boxes)
+    for key, m in boxes.items():
+        m.zh.encode("cp950")  # raises on a character Big5 lacks
+        assert m.ascii is not None and m.ascii.isascii(), key
+        assert re.findall(r"\{\d\}", m.zh) == re.findall(r"\{\d\}", m.ascii), key
+    with pytest.raises(UnicodeEncodeError):
+        boxes["NoWorkbook"].zh.encode("cp1252")  # what an English Windows could not show
+
+
+def test_start_up_failures_name_the_rule_and_what_it_must_allow() -> None:
+    asr = messages.MESSAGES["ChildProcessBlocked"]
+    for text in (asr.zh, asr.ascii or ""):
+        assert messages.ASR_RULE in text and messages.ASR_RULE_ID in text
+        assert "cmd.exe" in text and "pythonw.exe" in text and "{0}" in text
+    policy = messages.MESSAGES["PolicyBlocked"]
+    assert "AppLocker" in policy.zh and messages.VENV_PYTHONW in policy.zh
+    body = _body(S.MAIN_MODULE, "FailureText")
+    cases = re.findall(r"Case ([-\d, ]+)\n\s+text = (?:Replace\()?(Text\w+)\(\)", body)
+    assert dict(cases) == {
+        "70": "TextChildProcessBlocked",
+        "-2147023636": "TextPolicyBlocked",
+        "429": "TextShellUnavailable",
+        "53, 75, 76": "TextNoPythonOutput",
+        "62": "TextSettingsUnreadable",
+    }
+    assert -2147023636 == 0x800704EC - (1 << 32)  # HRESULT_FROM_WIN32(ERROR_ACCESS_DISABLED_BY_POLICY)
+
+
+IMAGE_MSO_LISTS = sorted((S.repo_root() / "tests" / "build" / "data" / "imagemso").glob("excelcontrols-*.txt"))
+
+
+def _published_names(path: object) -> set[str]:
+    from pathlib import Path
+
+    lines = Path(str(path)).read_text(encoding="ascii").splitlines()
+    return {ln for ln in lines if ln and not ln.startswith("#")}
+
+
+def test_every_image_mso_is_in_microsofts_published_excel_lists() -> None:
+    """Every ribbon icon names an Excel control of Office 2016 and of Microsoft 365 (Current
+    Channel), as Microsoft publishes them (tests/build/data/imagemso, source in each file's
+    header); a name from another Office application may show no icon in Excel."""
+    assert [p.name for p in IMAGE_MSO_LISTS] == [
+        "excelcontrols-m365-current-channel.txt", "excelcontrols-office-2016.txt",
+    ]
+    lists = {p.name: _published_names(p) for p in IMAGE_MSO_LISTS}
+    for names in lists.values():
+        assert len(names) > 1500 and {"FileSave", "Copy", "PivotTableInsert"} <= names  # real lists
+    used = {c.attributes["imageMso"] for c in ribbon.controls(RIBBON) if "imageMso" in c.attributes}
+    assert used == {a.image_mso for a in L.ACTIONS} and len(used) >= len(L.ACTIONS) - 1
+    for name, names in lists.items():
+        assert not used - names, f"imageMso not in {name}: {sorted(used - names)}"
+    # the check catches names Excel does not publish (Access' ImportExcel, Outlook's CalendarInsert)
+    assert not {"ImportExcel", "CalendarInsert", "TableInsert"} & lists["excelcontrols-office-2016.txt"]
+
+
+def test_the_guide_explains_each_start_up_failure_and_claims_no_trusted_addins_folder() -> None:
+    """docs/使用說明.md §13 has a heading for each failure message the buttons show (its opening
+    words), the ASR rule for IT, and no longer says that the AddIns folder is trusted."""
+    guide = (S.repo_root() / "docs" / "使用說明.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^### (.+)$", guide, re.M)
+    openings = {
+        "ChildProcessBlocked": "Windows 的安全性設定不允許 Excel 啟動 Python",
+        "PolicyBlocked": "公司的群組原則封鎖了 Excel 要啟動的程式",
+        "ShellUnavailable": "Excel 無法建立 WScript.Shell",
+        "NoPythonOutput": "沒有拿到 Python 的執行結果",
+        "SettingsUnreadable": "設定檔無法讀取",
+    }
+    for key, opening in openings.items():
+        assert opening in messages.MESSAGES[key].zh, key
+        assert any(opening in h for h in headings), f"no heading in the guide for {key}: {opening}"
+    assert messages.ASR_RULE in guide and messages.ASR_RULE_ID in guide
+    assert not re.search(r"AddIns[^\n]{0,20}(受信任|信任位置)", guide)

@@ -72,18 +72,41 @@ def _expected_modules(kind: str) -> dict[str, str]:
     return {m.name: m.code for m in modules}
 
 
-def _steps_for_subs() -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = [
-        {"op": "call", "module": "CiHarness", "proc": "Alive"},
-        {"op": "set", "cell": "ZZ3", "value": EXISTING_FILE},
-    ]
+class Plan:
+    """Harness steps, with names for the results the tests read."""
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, Any]] = []
+        self.names: dict[str, int] = {}
+
+    def add(self, step: dict[str, Any], name: str | None = None) -> None:
+        if name is not None:
+            self.names[name] = len(self.steps)
+        self.steps.append(step)
+
+    def set(self, cell: str, value: Any) -> None:
+        self.add({"op": "set", "cell": cell, "value": value})
+
+    def get(self, cell: str, name: str) -> None:
+        self.add({"op": "get", "cell": cell}, name)
+
+    def call(self, module: str, proc: str, name: str, *args: Any) -> None:
+        self.add({"op": "call", "module": module, "proc": proc, "args": list(args)}, name)
+
+    def results(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return {name: doc["results"][i] for name, i in self.names.items()}
+
+
+def _plan_subs(plan: Plan, *, ribbon: bool = False) -> None:
+    """Every button Sub (or ribbon callback) once: its TryRun result and the recorded command."""
+    plan.set("ZZ3", EXISTING_FILE)
     for a in L.ACTIONS:
-        steps += [
-            {"op": "set", "cell": "ZZ1", "value": None},
-            {"op": "call", "module": "CiHarness", "proc": "TryRun", "args": [f"{S.MAIN_MODULE}.{a.vba_sub}"]},
-            {"op": "get", "cell": "ZZ1"},
-        ]
-    return steps
+        plan.set("ZZ1", None)
+        if ribbon:
+            plan.call("CiHarness", "TryRunRibbon", f"ribbon {a.key}", f"{S.RIBBON_MODULE}.On{a.vba_sub}")
+        else:
+            plan.call("CiHarness", "TryRun", f"sub {a.key}", f"{S.MAIN_MODULE}.{a.vba_sub}")
+        plan.get("ZZ1", f"{'ribbon' if ribbon else 'sub'} {a.key} command")
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +134,7 @@ def test_release_sheets_code_names_and_buttons(release: dict[str, dict[str, Any]
     doc = release["xlsm"]
     assert [s["name"] for s in doc["sheets"]] == [s.name for s in L.SHEETS]
     assert [s["code_name"] for s in doc["sheets"]] == workbook.code_names()
-    assert [s["name"] for s in doc["sheets"] if not s["visible"]] == ["xlwings.conf"]
+    assert [s["name"] for s in doc["sheets"] if not s["visible"]] == [f"{S.CONF_PROJECT_NAME}.conf"]
     expected = [
         {
             "sheet": s.name,
@@ -130,111 +153,177 @@ def test_release_sheets_code_names_and_buttons(release: dict[str, dict[str, Any]
 
 def test_release_addin_sheet(release: dict[str, dict[str, Any]]) -> None:
     doc = release["xlam"]
-    assert [(s["name"], s["code_name"]) for s in doc["sheets"]] == [(workbook.ADDIN_SHEET, "Sheet1")]
+    assert [(s["name"], s["code_name"]) for s in doc["sheets"]] == [(workbook.ADDIN_SHEET, workbook.ADDIN_CODE_NAME)]
     assert doc["buttons"] == []
+
+
+# VBA errors xlwings' RunPython raises when Windows will not start Python (FailureText)
+FAILURES = {
+    70: "TextChildProcessBlocked",
+    -2147023636: "TextPolicyBlocked",
+    429: "TextShellUnavailable",
+    53: "TextNoPythonOutput",
+    76: "TextNoPythonOutput",
+    62: "TextSettingsUnreadable",
+    5: "TextVbaError",
+}
+
+
+def _plan_texts(plan: Plan) -> None:
+    for name in messages.function_texts():
+        plan.call(S.TEXT_MODULE, name, name)
+    for name in messages.chinese_functions():
+        plan.call(S.TEXT_MODULE, name, name)
+    plan.call(S.TEXT_MODULE, "AnsiShows", "ansi shows ascii", "InvoiceTools 1.0")
+    plan.call(S.TEXT_MODULE, "AnsiShows", "ansi shows chinese", "電子發票")
+    plan.call(S.TEXT_MODULE, "PickText", "pick ascii", "InvoiceTools 1.0", "fallback")
+    plan.call(S.TEXT_MODULE, "PickText", "pick chinese", "電子發票", "fallback")
+
+
+def _plan_guards(plan: Plan) -> None:
+    # a configured interpreter that does not exist: the Sub stops before RunPython
+    plan.set("ZZ1", None)
+    plan.set("ZZ2", 0)
+    plan.set("ZZ3", "/nonexistent/InvoiceTools/pythonw.exe")
+    plan.call("CiHarness", "TryRun", "missing run", f"{S.MAIN_MODULE}.GapsCheck")
+    plan.get("ZZ1", "missing command")
+    plan.get("ZZ2", "missing count")
+    plan.call(S.MAIN_MODULE, "LastMessage", "missing message")
+    # "python" on PATH is left to xlwings: RunPython is called
+    plan.set("ZZ3", "python")
+    plan.call("CiHarness", "TryRun", "path run", f"{S.MAIN_MODULE}.GapsCheck")
+    plan.get("ZZ2", "path count")
+    # RunPython reports failure (-1): the Sub shows its note and ends normally
+    plan.set("ZZ3", EXISTING_FILE)
+    plan.set("ZZ4", -1)
+    plan.call("CiHarness", "TryRun", "failed run", f"{S.MAIN_MODULE}.GapsCheck")
+    plan.get("ZZ2", "failed count")
+    plan.call(S.MAIN_MODULE, "LastMessage", "failed message")
+    plan.set("ZZ4", None)
+    # RunPython raises (Windows would not start Python): the Sub catches it and says why
+    for number in FAILURES:
+        plan.set("ZZ5", number)
+        plan.call("CiHarness", "TryRun", f"raise {number} run", f"{S.MAIN_MODULE}.CheckUpload")
+        plan.call(S.MAIN_MODULE, "LastMessage", f"raise {number} message")
+        plan.call("CiHarness", "FailureFor", f"failure {number}", str(number))
+    plan.set("ZZ5", None)
+    plan.call("CiHarness", "Environ", "TEMP", "TEMP")
+    plan.call("CiHarness", "Environ", "USERPROFILE", "USERPROFILE")
+
+
+# Environ for the expected texts; FailureFor because pyuno hands small Python ints to Basic as
+# types a Long parameter reads as 0.
+HARNESS_ENVIRON = f"""
+Function Environ(name As String) As String
+    Environ = VBA.Environ(name)
+End Function
+
+Function FailureFor(number As String) As String
+    FailureFor = {S.MAIN_MODULE}.FailureText(CLng(number), "described")
+End Function
+"""
 
 
 @pytest.fixture(scope="module")
 def variant(run_libreoffice: Runner, test_variant: dict[str, Path]) -> dict[str, dict[str, Any]]:
-    sub_steps = _steps_for_subs()
-    texts = [{"op": "call", "module": S.TEXT_MODULE, "proc": name} for name in messages.function_texts()]
-    ribbon_steps: list[dict[str, Any]] = [{"op": "set", "cell": "ZZ3", "value": EXISTING_FILE}]
-    for a in L.ACTIONS:
-        ribbon_steps += [
-            {"op": "set", "cell": "ZZ1", "value": None},
-            {
-                "op": "call",
-                "module": "CiHarness",
-                "proc": "TryRunRibbon",
-                "args": [f"{S.RIBBON_MODULE}.On{a.vba_sub}"],
-            },
-            {"op": "get", "cell": "ZZ1"},
-        ]
-    deadline = [
-        {"op": "call", "module": S.RIBBON_MODULE, "proc": "NextDeadlineLabel"},
-        {"op": "add_name", "name": L.NEXT_DEADLINE_NAME, "cell": "B4", "value": "114/03/10 E0402 空白字軌"},
-        {"op": "call", "module": S.RIBBON_MODULE, "proc": "NextDeadlineLabel"},
-    ]
-    guards = [
-        # a configured interpreter that does not exist: the Sub stops before RunPython
-        {"op": "set", "cell": "ZZ1", "value": None},
-        {"op": "set", "cell": "ZZ2", "value": 0},
-        {"op": "set", "cell": "ZZ3", "value": "/nonexistent/InvoiceTools/pythonw.exe"},
-        {"op": "call", "module": "CiHarness", "proc": "TryRun", "args": [f"{S.MAIN_MODULE}.GapsCheck"]},
-        {"op": "get", "cell": "ZZ1"},
-        {"op": "get", "cell": "ZZ2"},
-        # "python" on PATH is left to xlwings: RunPython is called
-        {"op": "set", "cell": "ZZ3", "value": "python"},
-        {"op": "call", "module": "CiHarness", "proc": "TryRun", "args": [f"{S.MAIN_MODULE}.GapsCheck"]},
-        {"op": "get", "cell": "ZZ2"},
-        # RunPython reports failure (-1): the Sub shows its note and ends normally
-        {"op": "set", "cell": "ZZ3", "value": EXISTING_FILE},
-        {"op": "set", "cell": "ZZ4", "value": -1},
-        {"op": "call", "module": "CiHarness", "proc": "TryRun", "args": [f"{S.MAIN_MODULE}.GapsCheck"]},
-        {"op": "get", "cell": "ZZ2"},
-    ]
+    xlsm_plan, xlam_plan = Plan(), Plan()
+    for plan in (xlsm_plan, xlam_plan):
+        plan.call("CiHarness", "Alive", "alive")
+        _plan_subs(plan)
+    _plan_texts(xlsm_plan)
+    _plan_guards(xlsm_plan)
+    _plan_subs(xlam_plan, ribbon=True)
+    xlam_plan.call(S.RIBBON_MODULE, "NextDeadlineLabel", "label without name")
+    xlam_plan.add({"op": "add_name", "name": L.NEXT_DEADLINE_NAME, "cell": "B4", "value": "114/03/10 E0402 空白字軌"})
+    xlam_plan.call(S.RIBBON_MODULE, "NextDeadlineLabel", "label with name")
     xlsm, xlam = run_libreoffice(
         [
-            {"path": str(test_variant["xlsm"]), "harness": HARNESS, "steps": sub_steps + texts + guards},
+            {"path": str(test_variant["xlsm"]), "harness": HARNESS + HARNESS_ENVIRON, "steps": xlsm_plan.steps},
             {
                 "path": str(test_variant["xlam"]),
                 "filter": XLAM_FILTER,
                 "harness": HARNESS,
-                "steps": sub_steps + ribbon_steps + deadline,
+                "steps": xlam_plan.steps,
             },
         ]
     )
-    return {"xlsm": xlsm, "xlam": xlam}
-
-
-def _sub_results(results: list[Any]) -> list[tuple[str, str]]:
-    """(TryRun result, recorded command) per action, from the results of _steps_for_subs()."""
-    body = results[2 : 2 + 3 * len(L.ACTIONS)]
-    return [(body[3 * i + 1], body[3 * i + 2]) for i in range(len(L.ACTIONS))]
+    return {"xlsm": xlsm_plan.results(xlsm), "xlam": xlam_plan.results(xlam)}
 
 
 @pytest.mark.parametrize("kind", ["xlsm", "xlam"])
 def test_project_compiles(kind: str, variant: dict[str, dict[str, Any]]) -> None:
-    assert variant[kind]["results"][0] == "alive", "the VBA project does not compile in LibreOffice"
+    assert variant[kind]["alive"] == "alive", "the VBA project does not compile in LibreOffice"
 
 
 @pytest.mark.parametrize("kind", ["xlsm", "xlam"])
 def test_each_button_sub_sends_its_exact_command(kind: str, variant: dict[str, dict[str, Any]]) -> None:
-    got = _sub_results(variant[kind]["results"])
+    r = variant[kind]
+    got = [(r[f"sub {a.key}"], r[f"sub {a.key} command"]) for a in L.ACTIONS]
     assert got == [("ok", a.python_command) for a in L.ACTIONS]
 
 
 def test_ribbon_callbacks_send_their_commands(variant: dict[str, dict[str, Any]]) -> None:
-    results = variant["xlam"]["results"]
-    start = 2 + 3 * len(L.ACTIONS) + 1
-    body = results[start : start + 3 * len(L.ACTIONS)]
-    got = [(body[3 * i + 1], body[3 * i + 2]) for i in range(len(L.ACTIONS))]
+    r = variant["xlam"]
+    got = [(r[f"ribbon {a.key}"], r[f"ribbon {a.key} command"]) for a in L.ACTIONS]
     assert got == [("ok", a.python_command) for a in L.ACTIONS]
 
 
 def test_chinese_texts_come_back_exactly(variant: dict[str, dict[str, Any]]) -> None:
-    results = variant["xlsm"]["results"]
-    start = 2 + 3 * len(L.ACTIONS)
-    got = results[start : start + len(messages.function_texts())]
-    assert got == list(messages.function_texts().values())
+    r = variant["xlsm"]
+    for name, text in messages.chinese_functions().items():
+        assert r[name] == text, name
+    labels = {k: v for k, v in messages.function_texts().items() if messages.MESSAGES[k[4:]].ascii is None}
+    assert labels and all(r[name] == text for name, text in labels.items())
+
+
+def test_message_boxes_fall_back_to_ascii_where_the_code_page_has_no_chinese(
+    variant: dict[str, dict[str, Any]],
+) -> None:
+    """LibreOffice's StrConv cannot carry Chinese through vbFromUnicode (it gives ``?``), like
+    Windows with an English code page: every message-box text is its ASCII version there, and
+    a text that survives the round trip is kept."""
+    r = variant["xlsm"]
+    assert (r["ansi shows ascii"], r["ansi shows chinese"]) == (True, False)
+    assert (r["pick ascii"], r["pick chinese"]) == ("InvoiceTools 1.0", "fallback")
+    for name, text in messages.fallback_texts().items():
+        assert r[name] == text, name
+        assert text.isascii() or messages.MESSAGES[name[4:]].ascii is None, name
 
 
 def test_next_deadline_label(variant: dict[str, dict[str, Any]]) -> None:
-    without, _, with_name = variant["xlam"]["results"][-3:]
+    r = variant["xlam"]
     texts = messages.function_texts()
-    assert without == texts["TextDeadlinePrefix"] + texts["TextNoDeadline"]
-    assert with_name == texts["TextDeadlinePrefix"] + "114/03/10 E0402 空白字軌"
+    assert r["label without name"] == texts["TextDeadlinePrefix"] + texts["TextNoDeadline"]
+    assert r["label with name"] == texts["TextDeadlinePrefix"] + "114/03/10 E0402 空白字軌"
 
 
 def test_guards_before_run_python(variant: dict[str, dict[str, Any]]) -> None:
-    results = variant["xlsm"]["results"]
-    guard = results[2 + 3 * len(L.ACTIONS) + len(messages.function_texts()) :]
-    missing_run, missing_cmd, missing_count = guard[3], guard[4], guard[5]
-    assert (missing_run, missing_cmd, missing_count) == ("ok", "", "0")
-    path_run, path_count = guard[7], guard[8]
-    assert (path_run, path_count) == ("ok", "1")
-    failed_run, failed_count = guard[11], guard[12]
-    assert (failed_run, failed_count) == ("ok", "2")
+    r = variant["xlsm"]
+    fallback = messages.fallback_texts()
+    assert (r["missing run"], r["missing command"], r["missing count"]) == ("ok", "", "0")
+    assert r["missing message"] == fallback["TextPythonMissing"].replace("{0}", "/nonexistent/InvoiceTools/pythonw.exe")
+    assert (r["path run"], r["path count"]) == ("ok", "1")
+    assert (r["failed run"], r["failed count"]) == ("ok", "2")
+    assert r["failed message"] == fallback["TextPythonFailed"]
+
+
+@pytest.mark.parametrize("number", sorted(FAILURES))
+def test_each_start_up_failure_gets_its_message(number: int, variant: dict[str, dict[str, Any]]) -> None:
+    """RunPython raising error ``number`` (as xlwings does when Windows will not start Python):
+    the button Sub catches it and shows the message for that failure, naming the error number."""
+    r = variant["xlsm"]
+    expected = messages.fallback_texts()[FAILURES[number]].replace("{0}", str(number))
+    expected = expected.replace("{1}", {
+        "TextNoPythonOutput": r["TEMP"],
+        "TextSettingsUnreadable": r["USERPROFILE"] + "\\.invoicetools\\invoicetools.conf",
+        "TextVbaError": "described",
+    }.get(FAILURES[number], "{1}"))
+    assert r[f"failure {number}"] == expected
+    assert r[f"raise {number} run"] == "ok"  # handled inside the Sub, not raised to the caller
+    if FAILURES[number] != "TextVbaError":  # the raised error's own description varies
+        assert r[f"raise {number} message"] == expected
+    else:
+        assert r[f"raise {number} message"].startswith(expected.split("{1}")[0].split(":")[0])
 
 
 def test_print_setup_renders_one_page_per_sheet(

@@ -178,7 +178,8 @@ def test_fonts(book: openpyxl.Workbook) -> None:
 
 
 def test_xlwings_conf_sheet(book: openpyxl.Workbook) -> None:
-    ws = book["xlwings.conf"]
+    ws = book[f"{S.CONF_PROJECT_NAME}.conf"]  # the sheet xlwings' GetConfigFromSheet reads
+    assert ws.sheet_state == "hidden"
     rows = [(ws.cell(i + 1, 1).value, ws.cell(i + 1, 2).value or "") for i in range(len(L.XLWINGS_CONF))]
     assert rows == list(L.XLWINGS_CONF)
     assert ws.cell(len(L.XLWINGS_CONF) + 1, 1).value is None  # xlwings reads A1 down to the first blank

@@ -35,7 +35,9 @@ def test_next_deadline_is_near_and_ahead(today: datetime.date) -> None:
 def test_year_end() -> None:
     events = cal.calendar(datetime.date(2025, 12, 20))
     nxt = cal.next_deadline(events, datetime.date(2025, 12, 20))
-    assert nxt is not None and nxt.day == datetime.date(2026, 1, 10) and nxt.period == "11412"
+    # 2026/01/10 is a Saturday: the blank-number deadline is Monday 01/12
+    assert nxt is not None and nxt.day == datetime.date(2026, 1, 12) and nxt.period == "11412"
+    assert "順延至 1/12" in nxt.todo
     assert any(e.day == datetime.date(2026, 1, 15) and "營業稅" in e.title for e in events)
 
 
@@ -81,3 +83,12 @@ def test_cli_json_only_on_stdout(layout_book: Path, capsys: pytest.CaptureFixtur
     rows = json.loads(out.out)
     assert rows[0]["日期"] == "2025-03-01"
     assert "下一個期限" in out.err
+
+
+def test_calendar_says_which_day_it_counted_from(layout_book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calendar", "--book", str(layout_book), "--today", "2025-03-03"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("以 2025/03/03 起算，下一個期限：2025/03/10 空白字軌上傳期限（還有 7 天）")
+    frame = FileBook(layout_book).read_table(layout.table("行事曆"))
+    days = sorted(int(d) for d, what in zip(frame["剩餘天數"], frame["事項"], strict=True) if what == "空白字軌上傳期限")
+    assert days[0] == 7  # the sheet counts from the same day

@@ -130,3 +130,16 @@ def test_build_is_reproducible_and_matches_the_committed_files(tmp_path: Path, c
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert main(["build", "--check"]) == 0
     assert "相同" in capsys.readouterr().out
+
+
+def test_demo_forecast_step_prints_its_result_not_a_progress_line(demo_dir: Path) -> None:
+    """Each demo line shows the step's result (the progress lines of its reads are not captured)."""
+    from invoicetools.cli.demo_run import DemoStep, _call
+
+    book = str(demo_dir / "InvoiceTools-示範.xlsm")
+    step = DemoStep("預估下期組數", ["forecast", "--book", book, "--period", "11402", "--today", "2025-02-15"], (0, 1))
+    _call(main, step)
+    first = step.message.splitlines()[0]
+    assert first.startswith("已更新 3 台機台的預估組數（114/01 ~ 114/02，發票計算到 2025/02/15"), first
+    assert "讀取工作表" not in step.message
+    assert step.exit_code == 0  # counted to 2/15, no machine runs out before the end of February

@@ -1,4 +1,5 @@
-"""invoicetools addin install/uninstall, run on Linux with the target folders given."""
+"""invoicetools addin install/uninstall, run on Linux with the target folders given and an
+in-memory registry (the seam ``actions.office_registry.current``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from invoicetools.actions import doctor
+from invoicetools.actions import doctor, office_registry
 from invoicetools.actions.doctor import pythonw_for, read_conf
+from invoicetools.actions.office_registry import MemoryRegistry
 from invoicetools.build.sources import XLWINGS_VERSION
 from invoicetools.cli import main
 
@@ -25,6 +27,14 @@ def xlam(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.write_bytes(b"xlam")
     monkeypatch.setattr(doctor, "stamped_xlwings_version", lambda p: XLWINGS_VERSION)
     return path
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch: pytest.MonkeyPatch) -> MemoryRegistry:
+    """The registry every install/uninstall in this file sees (empty: Excel never started)."""
+    reg = MemoryRegistry()
+    monkeypatch.setattr(office_registry, "current", lambda: reg)
+    return reg
 
 
 def _dirs(tmp_path: Path) -> tuple[Path, Path, list[str]]:
@@ -54,10 +64,11 @@ def test_install_copies_the_addin_and_writes_the_conf(tmp_path: Path, xlam: Path
 
     assert values["PYTHONPATH"] == str(Path(invoicetools.__file__).resolve().parents[1])
     assert values["INVOICETOOLS_INSTALLED"] == invoicetools.__version__
+    assert values["ADD_WORKBOOK_TO_PYTHONPATH"] == "False"  # OneDrive/SharePoint books (issue 17 item 2)
     raw = (conf_dir / "invoicetools.conf").read_bytes()
     assert raw.startswith(b'"INTERPRETER_WIN","') and b"\r\n" in raw
     out = capsys.readouterr().out
-    assert "已安裝增益集" in out and "勾選 InvoiceTools" in out
+    assert "已安裝增益集" in out and "自動載入" in out and "重新開啟 Excel" in out
 
 
 def test_install_keeps_other_settings_and_uninstall_takes_out_only_ours(tmp_path: Path, xlam: Path) -> None:
@@ -67,6 +78,7 @@ def test_install_keeps_other_settings_and_uninstall_takes_out_only_ours(tmp_path
     assert main(["addin", "install", "--xlam", str(xlam), *args]) == 0
     values = read_conf(conf_dir / "invoicetools.conf")
     assert values["SHOW CONSOLE"] == "True" and "INTERPRETER_WIN" in values
+    assert values["ADD_WORKBOOK_TO_PYTHONPATH"] == "False"
     assert main(["addin", "uninstall", *args]) == 0
     assert not (addins / "InvoiceTools.xlam").exists()
     assert read_conf(conf_dir / "invoicetools.conf") == {"SHOW CONSOLE": "True"}
@@ -129,15 +141,27 @@ def test_install_builds_the_addin_when_none_is_built(tmp_path: Path, xlam: Path,
     assert "python -m invoicetools.build" in capsys.readouterr().err
 
 
-def test_install_on_windows_uses_appdata_and_userprofile(tmp_path: Path, xlam: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_on_windows_goes_to_xlstart_and_moves_an_old_copy_out_of_addins(
+    tmp_path: Path, xlam: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As xlwings' own installer: the user's XLSTART (Excel's StartupPath), under %APPDATA%."""
     home = tmp_path / "home"
     appdata = home / "AppData" / "Roaming"
+    legacy = appdata / "Microsoft" / "AddIns" / "InvoiceTools.xlam"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(b"an earlier version")
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("APPDATA", str(appdata))
     monkeypatch.setenv("USERPROFILE", str(home))
     assert main(["addin", "install", "--xlam", str(xlam)]) == 0
-    assert (appdata / "Microsoft" / "AddIns" / "InvoiceTools.xlam").is_file()
+    xlstart = appdata / "Microsoft" / "Excel" / "XLSTART"
+    assert (xlstart / "InvoiceTools.xlam").read_bytes() == xlam.read_bytes()
+    assert not legacy.exists()
+    assert "舊版位置" in capsys.readouterr().out
     assert "INTERPRETER_WIN" in read_conf(home / ".invoicetools" / "invoicetools.conf", encoding="utf-8")
+    assert main(["addin", "uninstall"]) == 0
+    assert not (xlstart / "InvoiceTools.xlam").exists()
+    assert not (home / ".invoicetools").exists()
 
 
 def test_pythonw_next_to_python(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from invoicetools.actions.doctor import (
     run_checks,
     stamped_xlwings_version,
 )
+from invoicetools.actions.office_registry import MemoryRegistry
 from invoicetools.book.memory import MemoryBook
 from invoicetools.book.settings import write_settings
 from invoicetools.build.sources import XLWINGS_VERSION
@@ -42,8 +43,9 @@ def _env(tmp_path: Path, **kw: object) -> Environment:
         "installed_xlwings": lambda: XLWINGS_VERSION,
         "soffice": lambda: Path("/usr/bin/soffice"),
         "zone_identifier": lambda p: None,
-        "registry": lambda key, name: None,
+        "registry": MemoryRegistry(),
         "stamp": lambda p: XLWINGS_VERSION,
+        "project_name": lambda p: "invoicetools",
     }
     base.update(kw)
     return Environment(**base)  # type: ignore[arg-type]
@@ -52,7 +54,7 @@ def _env(tmp_path: Path, **kw: object) -> Environment:
 def _windows(tmp_path: Path, **kw: object) -> Environment:
     home = tmp_path / "home"
     appdata = home / "AppData" / "Roaming"
-    (appdata / "Microsoft" / "AddIns").mkdir(parents=True, exist_ok=True)
+    (appdata / "Microsoft" / "Excel" / "XLSTART").mkdir(parents=True, exist_ok=True)
     env = {"USERPROFILE": str(home), "APPDATA": str(appdata), "LOCALAPPDATA": str(home / "AppData" / "Local")}
     return _env(tmp_path, platform="win32", env=env, **kw)
 
@@ -126,13 +128,21 @@ def test_unreadable_or_foreign_files(tmp_path: Path) -> None:
     assert "沒有 xlwings 巨集模組" in checks["活頁簿 plain.xlsm"].detail
 
 
+def _registry(values: dict[tuple[str, str], object]) -> MemoryRegistry:
+    reg = MemoryRegistry()
+    for (key, name), value in values.items():
+        assert isinstance(value, (str, int))
+        reg.set(key, name, value)
+    return reg
+
+
 def test_windows_mark_of_the_web_macro_settings_and_missing_conf(tmp_path: Path) -> None:
     env = _windows(
         tmp_path,
         zone_identifier=lambda p: "[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=https://example.com/x.zip\r\n",
-        registry=lambda key, name: 4 if name == "VBAWarnings" and "Policies" not in key else None,
+        registry=_registry({(r"Software\Microsoft\Office\16.0\Excel\Security", "VBAWarnings"): 4}),
     )
-    installed = env.addins_folder()
+    installed = env.addin_folder()
     assert installed is not None
     (installed / "InvoiceTools.xlam").write_bytes(b"x")
     with installed_memory_keyring():
@@ -155,11 +165,12 @@ def test_windows_mark_of_the_web_macro_settings_and_missing_conf(tmp_path: Path)
     (None, 4, Verdict.ERROR, "IT"),
 ])
 def test_macro_settings(tmp_path: Path, value: int | None, policy: int | None, verdict: Verdict, words: str) -> None:
-    def registry(key: str, name: str) -> object | None:
-        if name != "VBAWarnings":
-            return None
-        return policy if "Policies" in key else value
-
+    values: dict[tuple[str, str], object] = {}
+    if value is not None:
+        values[(r"Software\Microsoft\Office\16.0\Excel\Security", "VBAWarnings")] = value
+    if policy is not None:
+        values[(r"Software\Policies\Microsoft\Office\16.0\Excel\Security", "VBAWarnings")] = policy
+    registry = _registry(values)
     with installed_memory_keyring():
         check = _by_name(run_checks(env=_windows(tmp_path, registry=registry)))["巨集設定"]
     assert check.verdict is verdict and words in check.detail + check.fix
@@ -167,7 +178,7 @@ def test_macro_settings(tmp_path: Path, value: int | None, policy: int | None, v
 
 def test_zone_without_internet_mark_is_fine(tmp_path: Path) -> None:
     env = _windows(tmp_path, zone_identifier=lambda p: "[ZoneTransfer]\r\nZoneId=2\r\n")
-    folder = env.addins_folder()
+    folder = env.addin_folder()
     assert folder is not None
     (folder / "InvoiceTools.xlam").write_bytes(b"x")
     with installed_memory_keyring():
@@ -309,3 +320,67 @@ def test_cli_doctor_exit_1_on_an_error(tmp_path: Path, capsys: pytest.CaptureFix
 def test_cli_doctor_missing_book_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor", "--book", str(tmp_path / "nope.xlsm")]) == 2
     assert "找不到活頁簿檔案" in capsys.readouterr().err
+
+
+# --- issue 17: where the add-in is, whether Excel trusts it, the settings both files read ---------
+def test_installed_addin_in_xlstart_and_its_trusted_location(tmp_path: Path) -> None:
+    env = _windows(tmp_path)
+    xlstart = env.addin_folder()
+    assert xlstart is not None and xlstart.parts[-3:] == ("Microsoft", "Excel", "XLSTART")
+    (xlstart / "InvoiceTools.xlam").write_bytes(b"x")
+    locations = r"Software\Microsoft\Office\16.0\Excel\Security\Trusted Locations"
+    with installed_memory_keyring():
+        untrusted = _by_name(run_checks(env=env))["受信任位置（Excel 16.0）"]
+    assert untrusted.verdict is Verdict.ERROR and "invoicetools addin install" in untrusted.fix
+    env.registry.set(locations + r"\Location2", "Path", r"%APPDATA%\Microsoft\Excel\XLSTART" + "\\")
+    env.registry.set(locations + r"\Location2", "Description", "User StartUp")
+    with installed_memory_keyring():
+        trusted = _by_name(run_checks(env=env))["受信任位置（Excel 16.0）"]
+    assert trusted.verdict is Verdict.OK and "User StartUp" in trusted.detail
+    env.registry.set(r"Software\Policies\Microsoft\Office\16.0\Excel\Security\Trusted Locations",
+                     "AllLocationsDisabled", 1)
+    with installed_memory_keyring():
+        disabled = _by_name(run_checks(env=env))["受信任位置（Excel 16.0）"]
+    assert disabled.verdict is Verdict.ERROR and "簽署" in disabled.fix
+
+
+def test_old_addins_copy_and_a_workbook_reading_other_settings_are_noted(tmp_path: Path) -> None:
+    old_book = tmp_path / "舊活頁簿.xlsm"
+    old_book.write_bytes(b"x")
+    env = _windows(tmp_path, files=[old_book], project_name=lambda p: "xlwings")
+    legacy = env.legacy_addin_folder()
+    assert legacy is not None
+    legacy.mkdir(parents=True)
+    (legacy / "InvoiceTools.xlam").write_bytes(b"x")
+    with installed_memory_keyring():
+        checks = _by_name(run_checks(env=env))
+    assert checks["舊版增益集位置"].verdict is Verdict.NOTE and "addin install" in checks["舊版增益集位置"].fix
+    book = checks["活頁簿 舊活頁簿.xlsm 的設定"]
+    assert book.verdict is Verdict.NOTE and "xlwings.conf" in book.detail and "invoicetools new" in book.fix
+
+
+def test_settings_without_the_onedrive_flag_are_noted(tmp_path: Path) -> None:
+    scripts = tmp_path / "home" / "AppData" / "Local" / "InvoiceTools" / "venv" / "Scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "pythonw.exe").write_bytes(b"")
+    env = _windows(tmp_path, executable=scripts / "pythonw.exe")
+    conf_file = env.conf_file()
+    assert conf_file is not None
+    conf_file.parent.mkdir(parents=True)
+    conf_file.write_text(f'"INTERPRETER_WIN","{scripts / "pythonw.exe"}"\r\n', encoding="utf-8")
+    with installed_memory_keyring():
+        old = _by_name(run_checks(env=env))
+    assert old["設定檔 invoicetools.conf"].verdict is Verdict.OK
+    assert old["設定檔 invoicetools.conf OneDrive"].verdict is Verdict.NOTE
+    conf_file.write_text(f'"INTERPRETER_WIN","{scripts / "pythonw.exe"}"\r\n"ADD_WORKBOOK_TO_PYTHONPATH","False"\r\n',
+                         encoding="utf-8")
+    with installed_memory_keyring():
+        assert "設定檔 invoicetools.conf OneDrive" not in _by_name(run_checks(env=env))
+
+
+@pytest.mark.skipif(not REPO_XLAM.is_file(), reason="the built add-in is not in this checkout")
+def test_project_name_is_read_from_the_built_files() -> None:
+    from invoicetools.actions.doctor import stamped_project_name
+
+    assert stamped_project_name(REPO_XLAM) == "invoicetools"
+    assert stamped_project_name(REPO_XLAM.parents[1] / "workbook" / "InvoiceTools.xlsm") == "invoicetools"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoicetools.domain import invoice_number, periods, ubn
+from invoicetools.domain import dates, invoice_number, periods, ubn
 from invoicetools.domain.errors import ValidationError
 
 period_st = st.builds(periods.Period, st.integers(100, 200), st.sampled_from([2, 4, 6, 8, 10, 12]))
@@ -38,9 +38,15 @@ def test_period_calendar(p: periods.Period) -> None:
     assert p.next().previous() == p
     assert p.next().first_day == p.last_day + datetime.timedelta(days=1)
     assert periods.of(p.first_day) == p and periods.of(p.last_day) == p
-    assert p.blank_deadline.day == 10 and p.blank_deadline.month % 2 == 1
-    assert p.blank_deadline > p.last_day
-    assert (p.blank_deadline - p.last_day).days <= 10
+    # the 10th (blank numbers) and the 15th (VAT) of the next odd month, moved to the first working day
+    for deadline, nominal_day in ((p.blank_deadline, 10), (p.vat_deadline, 15)):
+        nominal = p.next().first_day.replace(day=nominal_day)
+        assert nominal <= deadline <= nominal + datetime.timedelta(days=10)
+        assert dates.is_working_day(deadline)
+        skipped = [nominal + datetime.timedelta(days=i) for i in range((deadline - nominal).days)]
+        assert not any(dates.is_working_day(d) for d in skipped)
+        assert all(d.weekday() >= 5 or d in dates._taiwan_calendar() for d in skipped)
+    assert p.blank_deadline > p.last_day and p.blank_deadline.month % 2 == 1
 
 
 def test_leap_year_february() -> None:

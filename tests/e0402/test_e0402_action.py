@@ -10,13 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaps.gapbook import PERIOD, UBN, make_book, numbers, register_frame, standard_register
+from gaps.gapbook import PERIOD, UBN, make_book, numbers, platform_frame, register_frame, standard_register
 from invoicetools.actions.base import Context
 from invoicetools.actions.e0402 import export_e0402
 from invoicetools.actions.gaps import void_gaps
 from invoicetools.actions.host import Host
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
+from invoicetools.book.settings import write_settings
 from invoicetools.domain.errors import ExitCode, InputError, RefusalError
 from invoicetools.mig import e0402
 from invoicetools.sources import credentials
@@ -40,6 +41,12 @@ def ctx_for(book: MemoryBook, *, force: str | None = None, confirm: bool = True,
         return secret
 
     return Context(host=Host(confirm=answer, ask_secret=ask), io=book, now=lambda: NOW, user="王會計", force_reason=force)
+
+
+def name_branch(book: MemoryBook, ubn: str) -> None:
+    """機台配號設定 names a branch (分支機構統編), as the accountant does before allocating to it."""
+    book.write_table(layout.table("機台配號設定"), pd.DataFrame({"帳別": ["B"], "機台號": ["001"], "組數": [1],
+                                                                  "分支機構統編": [ubn]}))
 
 
 def turnkey(tmp_path: Path) -> Path:
@@ -146,10 +153,12 @@ def test_changes_against_the_last_export_are_shown_and_confirmed(tmp_path: Path)
         p.unlink()
     reg = [*standard_register(), "KB56780040"]
     book.write_table(layout.table("發票資料"), register_frame(reg))
+    book.write_table(layout.table("平台狀況"), platform_frame(reg))  # issued and uploaded
     void_gaps(ctx_for(book))  # KB56780031-039 are skipped now
     prompts: list[str] = []
     cancelled = export_e0402(ctx_for(book, prompts=prompts, confirm=False), out_dir=root)
-    assert cancelled.message == "已取消，沒有寫入任何檔案。"
+    assert cancelled.exit_code == ExitCode.FINDINGS and "沒有寫入任何檔案" in cancelled.message
+    assert "--yes" in cancelled.message and "56780031~56780039" in cancelled.message
     assert not list((root / SRC).iterdir())
     assert "字軌 KB：新增 56780031~56780039、56780041~56780049；移除 56780031~56780049" in prompts[0]
     assert "會取代平台上先前的空白號碼" in prompts[0]
@@ -173,6 +182,7 @@ def test_a_track_without_blanks_gets_no_file_and_a_vanished_track_is_reported(tm
 
 def test_only_what_this_system_owns_and_split_tracks_are_warned(tmp_path: Path) -> None:
     book = voided_book()
+    write_settings(book, {"其他系統開立發票": "是"})  # booklets no machine holds are another system's
     book.write_table(layout.table("字軌配號"), tracks_frame([
         ("KA", 12340000, 12340199, None),
         ("KB", 56780000, 56780099, None),  # 56780050-099 not assigned to a machine → 其他系統
@@ -200,6 +210,7 @@ def test_a_branch_allocation_is_its_branch_ban(tmp_path: Path) -> None:
     book = make_book(reg, reg)
     alloc = book.tables[layout.table("配號設定").name]
     alloc.loc[alloc["發票字軌"] == "KB", "營業人統編"] = "04595257"
+    name_branch(book, "04595257")  # the branch is named in 機台配號設定 (issue 14.4)
     void_gaps(ctx_for(book))
     export_e0402(ctx_for(book), out_dir=tmp_path)
     kb = e0402.read(tmp_path / "E0402_04595257_11402_KB_07.xml")
@@ -320,7 +331,7 @@ def test_blanks_and_used_partition_the_allocation(tmp_path_factory: pytest.TempP
     out = tmp_path_factory.mktemp("e0402")
     reg = sorted(register)
     book = make_book(reg, sorted(register | platform_only))
-    void_gaps(ctx_for(book))
+    void_gaps(ctx_for(book, force="平台有帳上無另案補匯入"))  # platform-only numbers make 漏上傳檢核 refuse
     export_e0402(ctx_for(book), out_dir=out)
     used = {(n[:2], int(n[2:])) for n in register | platform_only}
     for track, numbers_ in ALLOCATED.items():
@@ -342,6 +353,7 @@ def test_a_branch_keeps_its_ban_when_tracks_list_the_head_office(tmp_path: Path)
     book = make_book(reg, reg)
     alloc = book.tables[layout.table("配號設定").name]
     alloc.loc[alloc["發票字軌"] == "KB", "營業人統編"] = "04595257"
+    name_branch(book, "04595257")  # the branch is named in 機台配號設定 (issue 14.4)
     alloc.loc[alloc["機台號"] == "002", "發票類別代號"] = None  # filled from 字軌配號
     book.write_table(layout.table("字軌配號"), tracks_frame([("KA", 12340000, 12340299, "本系統"),
                                                           ("KB", 56780000, 56780049, None)]))

@@ -1,8 +1,10 @@
 """Golden E0402 files from the whole export (gaps voided, tails, owners) for MIG 4.1, 4.0 and 3.2.
 
 Each golden file must byte-equal a fresh export of the fixed book and validate against the
-official XSDs: the copies shipped in the package and, when the checkout has them, the
-reference originals in ``../shared/reference/mig`` (with the leading-space name fix). After
+official XSDs twice: through ``mig.schema`` and through a plain lxml compile of the same files
+(with the leading-space name fix) that shares no code with it. The XSDs travel with the
+repository (``python/invoicetools/mig/xsd``, copied byte for byte from the project's reference
+set); their sha256 is pinned in its ``PROVENANCE.md``, so no test needs ``../shared``. After
 an intended change of the output, regenerate them with::
 
     python tests/e0402/test_e0402_golden.py
@@ -12,6 +14,8 @@ and review the diff.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +28,8 @@ from invoicetools.actions.host import Host
 from invoicetools.mig import schema
 
 GOLDEN = Path(__file__).with_name("golden")
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mig"
+# The official XSDs as copied into the repository (provenance and sha256 in PROVENANCE.md there).
+REFERENCE = schema.XSD_DIR
 VERSIONS = ("4.1", "4.0", "3.2")
 MACHINES = (
     ("A", "001", "KA", 12340000, 12340099),
@@ -80,7 +85,14 @@ def test_golden_files_validate_against_the_shipped_xsd(version: str) -> None:
         assert schema.validate("E0402", version, (GOLDEN / version / name).read_bytes()) == []
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference/mig is not in this checkout")
+def pinned_sha256(relative: str) -> str:
+    """The sha256 PROVENANCE.md records for an XSD copied from the reference set."""
+    text = (REFERENCE / "PROVENANCE.md").read_text(encoding="utf-8")
+    found = re.search(rf"^\| `{re.escape(relative)}` \|.*\| `([0-9a-f]{{64}})` \|$", text, re.M)
+    assert found, f"{relative} is not listed in PROVENANCE.md"
+    return found.group(1)
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_golden_files_validate_against_the_reference_xsd(version: str) -> None:
     from lxml import etree
@@ -89,7 +101,18 @@ def test_golden_files_validate_against_the_reference_xsd(version: str) -> None:
     for name in golden_names(version):
         doc = etree.parse(str(GOLDEN / version / name))
         assert xsd.validate(doc), (name, xsd.error_log)  # type: ignore[attr-defined]
-    assert (REFERENCE / version / "E0402.xsd").read_bytes() == (schema.XSD_DIR / version / "E0402.xsd").read_bytes()
+    data = (REFERENCE / version / "E0402.xsd").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == pinned_sha256(f"{version}/E0402.xsd")
+
+
+def test_the_independent_validator_rejects_a_broken_golden_file() -> None:
+    """The plain-lxml check is a real check: a golden file with a bad YearMonth fails it."""
+    from lxml import etree
+
+    name = golden_names("4.1")[0]
+    broken = (GOLDEN / "4.1" / name).read_bytes().replace(b"<YearMonth>11402<", b"<YearMonth>11401<")
+    assert b"11401" in broken
+    assert not reference_schema("4.1").validate(etree.fromstring(broken))  # type: ignore[attr-defined]
 
 
 def test_golden_content() -> None:

@@ -406,3 +406,18 @@ def test_fake_behaves_like_excel_where_it_matters() -> None:
         ws.range("C1").value = pd.NA
     with pytest.raises(KeyError):
         FakeApp().alert("x", mode="warning")
+
+
+def test_every_button_is_found_by_a_plain_import() -> None:
+    """RunPython's ``import invoicetools.excel as x; x.<function>()`` finds each button's function as a
+    plain attribute of the package (no lookup by scanning modules), and the package offers nothing else."""
+    import importlib
+
+    import invoicetools.excel as x
+    from invoicetools.book import layout
+
+    fresh = importlib.reload(x)
+    functions = {a.function for a in layout.ACTIONS}
+    assert all(callable(vars(fresh).get(name)) for name in functions)
+    assert set(fresh.__all__) == functions | {"run_in_excel"}
+    assert "__getattr__" not in vars(fresh)

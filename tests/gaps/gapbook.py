@@ -58,11 +58,14 @@ def make_book(
     book.write_table(layout.table("配號設定"), allocation_frame(machines))
     book.write_table(layout.table("發票資料"), register_frame(register))
     if platform is not None:
-        plat = list(platform)
-        book.write_table(layout.table("平台狀況"), pd.DataFrame({"發票號碼": plat, "狀態": "已確認",
-                                                                 "發票日期": DAY.strftime("%Y/%m/%d")}))
+        book.write_table(layout.table("平台狀況"), platform_frame(platform))
         book.write_params(layout.sheet("平台狀況"), {"downloaded_at": "2025/03/01 09:00"})
     return book
+
+
+def platform_frame(invoices: Iterable[str], day: datetime.date = DAY) -> pd.DataFrame:
+    """平台狀況 rows: every invoice 已確認 on the platform."""
+    return pd.DataFrame({"發票號碼": list(invoices), "狀態": "已確認", "發票日期": day.strftime("%Y/%m/%d")})
 
 
 def standard_register() -> list[str]:

@@ -92,7 +92,11 @@ def test_platform_held_numbers_are_not_voidable() -> None:
         ("12340011", "12340011", "待補ERP資料", "平台有此發票：ERP 發票資料缺漏，請補匯入（不可作廢）"),
         ("12340012", "12340012", "待確認", "從未開立（平台也沒有此號碼）"),
     ]
-    voided = void_gaps(ctx_for(book))
+    # the platform holds KA12340011 and the register does not: 漏上傳檢核 has a 平台有帳上無 row, so the void refuses
+    with pytest.raises(RefusalError, match="平台有帳上無 1 筆"):
+        void_gaps(ctx_for(book))
+    # forced with a reason, the number the platform holds is still never voided
+    voided = void_gaps(ctx_for(book, force="ERP 補匯出中"))
     assert voided.exit_code == ExitCode.OK
     states = [(r["起號"], r["處理"]) for r in voided.rows or [] if r["類型"] == "跳號"]
     assert states == [("12340010", "已作廢"), ("12340011", "待補ERP資料"), ("12340012", "已作廢")]
@@ -132,14 +136,14 @@ def test_cancelled_dialog_changes_nothing() -> None:
 
 
 def test_void_refuses_while_upload_check_has_rows_for_the_period_and_account() -> None:
+    """Issue 14.3: the void runs 漏上傳檢核 itself (it was never run here: the sheet is empty) and refuses."""
     reg = standard_register()
-    book = make_book(reg, reg)
-    upload = layout.table("漏上傳檢核")
-    book.write_table(upload, pd.DataFrame({"序號": [1, 2], "帳別": ["A", "B"], "資料申報年月": ["114 01~02", "11312"],
-                                           "發票號碼": ["KA12340030", "KB00000001"], "問題": ["未上傳", "未上傳"]}))
+    book = make_book(reg, [n for n in reg if n != "KA12340030"])  # one invoice never reached the platform
+    assert book.read_table(layout.table("漏上傳檢核")).empty
     with pytest.raises(RefusalError) as err:
         void_gaps(ctx_for(book))
-    assert "[漏上傳檢核] 仍有 1 筆 11402" in str(err.value) and "需提供原因" in str(err.value)
+    assert "漏上傳檢核（114/01 ~ 114/02 全部帳別）有 1 筆待處理：未上傳 1 筆" in str(err.value)
+    assert "需提供原因" in str(err.value)
     assert err.value.exit_code == ExitCode.FINDINGS
     # another 帳別's rows do not block
     result = void_gaps(ctx_for(book), account="B")
@@ -156,16 +160,22 @@ def test_void_refuses_without_any_platform_status() -> None:
     book = make_book(reg, platform=None)
     result = check_gaps(ctx_for(book))
     assert {r["原因"] for r in result.rows or [] if r["類型"] == "跳號"} == {"尚未下載平台發票狀況，無法確認是否曾開立"}
-    with pytest.raises(RefusalError, match="尚未下載平台發票狀況"):
+    with pytest.raises(RefusalError, match="平台發票狀況尚未下載"):
         void_gaps(ctx_for(book))
     forced = void_gaps(ctx_for(book, force="平台查詢網站維護中"))
     assert {r[-1] for r in gap_rows(forced.rows)} == {"已作廢"}
 
 
 def test_a_downloaded_but_empty_platform_is_known() -> None:
+    """An empty download is a status (the causes are known), but every invoice is then missing from the
+    platform: the void refuses until they are uploaded (issue 14.3), and goes ahead only with a reason."""
     reg = standard_register()
     book = make_book(reg, [])
-    assert void_gaps(ctx_for(book)).exit_code == ExitCode.OK
+    causes = {r["原因"] for r in check_gaps(ctx_for(book)).rows or [] if r["類型"] == "跳號"}
+    assert causes == {"從未開立（平台也沒有此號碼）"}
+    with pytest.raises(RefusalError, match=f"未上傳 {len(reg)} 筆"):
+        void_gaps(ctx_for(book))
+    assert void_gaps(ctx_for(book, force="平台資料稍後補上傳")).exit_code == ExitCode.OK
 
 
 def test_unvoid_takes_it_back_and_says_e0402_must_wait() -> None:

@@ -69,8 +69,8 @@ def test_check_void_and_export_in_excel(fake: FakeBook, tmp_path: Path) -> None:
 
 
 def test_refused_void_can_be_forced_with_a_typed_reason(fake: FakeBook) -> None:
-    XlwingsBook(fake).write_table(layout.table("漏上傳檢核"), pd.DataFrame(
-        {"序號": [1], "帳別": ["A"], "資料申報年月": ["11402"], "發票號碼": ["KA12340030"], "問題": ["未上傳"]}))
+    XlwingsBook(fake).write_table(layout.table("平台狀況"), pd.DataFrame(  # KA12340030 never reached the platform
+        {"發票號碼": [n for n in standard_register() if n != "KA12340030"], "狀態": "已上傳"}))
     excel.gaps_void()  # no reason typed: refused, nothing voided
     assert fake.app.alerts[-1]["mode"] == "critical" and "不能整批作廢" in fake.app.alerts[-1]["prompt"]
     fake.app.api.input_answers.append("客戶已確認另案處理")

@@ -8,7 +8,8 @@ The same request handling backs two transports:
 
 It speaks the protocol of developers.ecpay.com.tw: it decrypts ``Data``, checks the
 envelope's MerchantID against the one inside ``Data``, checks that ``RqHeader.Timestamp``
-is within 10 minutes, requires ``RqID`` + ``Revision 1.0.0`` on ``/B2BInvoice/``, and
+is within 10 minutes, requires ``RqID`` + ``Revision 1.0.0`` on ``/B2BInvoice/`` and
+``Revision 3.0.0`` on ``/B2CInvoice/`` (the revisions ECPay's own request examples send), and
 answers ``{TransCode, TransMsg, Data}`` with ``Data`` encrypted (GetIssueList: a plain
 JSON object by default, as ECPay does live). The error codes and messages it uses for
 bad keys / merchant / timestamp are plausible stand-ins, not ECPay's documented ones.
@@ -108,8 +109,9 @@ def allocation_row(
 
 
 def invoice_row(
-    number: str, created: str, *, upload: str = "1", invalid: str = "0", turnkey: str = "C"
+    number: str, created: str, *, upload: str = "1", invalid: str = "0", turnkey: str = "C", issue: str = "1"
 ) -> dict[str, Any]:
+    """One ``InvoiceData`` row of GetIssueList, with the fields and codes of developers.ecpay.com.tw ?p=17229."""
     return {
         "IIS_Number": number,
         "IIS_Relate_Number": f"R{number}",
@@ -118,7 +120,7 @@ def invoice_row(
         "IIS_Tax_Type": "1",
         "IIS_Sales_Amount": 100,
         "IIS_Create_Date": created,
-        "IIS_Issue_Status": "1",
+        "IIS_Issue_Status": issue,
         "IIS_Invalid_Status": invalid,
         "IIS_Upload_Status": upload,
         "IIS_Upload_Date": created if upload == "1" else "",
@@ -199,7 +201,10 @@ class FakeEcpay:
         if category == "B2BInvoice":
             if not header.get("RqID") or header.get("Revision") != "1.0.0":
                 return 200, self._answer(9000005, "RqHeader 格式錯誤")
-        elif category != "B2CInvoice":
+        elif category == "B2CInvoice":
+            if header.get("Revision") != "3.0.0":
+                return 200, self._answer(9000005, "RqHeader 格式錯誤")
+        else:
             return 404, None
         cat = category[:3]
         if action == "GetGovInvoiceWordSetting":

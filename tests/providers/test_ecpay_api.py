@@ -24,7 +24,9 @@ from invoicetools.sources.providers import (
     ProviderTimeoutError,
     get_provider,
 )
-from invoicetools.sources.providers.ecpay import EcpayProvider, encrypt_data, map_status
+from invoicetools.sources.providers.ecpay import EcpayProvider
+from invoicetools.sources.providers.ecpay_crypto import encrypt_data
+from invoicetools.sources.providers.ecpay_records import map_status
 
 UBN = "12345675"
 
@@ -117,7 +119,7 @@ def test_requests_follow_the_protocol(allocated: FakeEcpay, stage_credentials: C
     b2c, b2b = allocated.seen
     assert b2c.path == "/B2CInvoice/GetGovInvoiceWordSetting"
     assert b2c.envelope["MerchantID"] == "2000132"
-    assert b2c.envelope["RqHeader"] == {"Timestamp": 1_700_000_000}
+    assert b2c.envelope["RqHeader"] == {"Timestamp": 1_700_000_000, "Revision": "3.0.0"}
     assert b2c.data == {"MerchantID": "2000132", "InvoiceYear": "114"}
     assert b2b.path == "/B2BInvoice/GetGovInvoiceWordSetting"
     assert b2b.envelope["RqHeader"] == {
@@ -407,7 +409,7 @@ def test_fetch_status_pages_until_total_count(
     assert first.invoice_date == date(2025, 1, 1)
     assert first.upload_time == datetime(2025, 1, 1, 10, 0)
     assert by_number["AB10000001"].upload_time is None
-    assert "上傳=1" in first.detail and first.source is not None
+    assert "Upload=1" in first.detail and first.source is not None
 
 
 def test_fetch_status_small_page_size(fake: FakeEcpay, stage_credentials: Credentials) -> None:
@@ -496,7 +498,9 @@ def test_dates_with_plus_or_blank_placeholders(stage_credentials: Credentials) -
     ("upload", "invalid", "turnkey", "state"),
     [
         ("1", "0", "C", PlatformState.ON_PLATFORM),
-        ("1", "0", "G", PlatformState.ON_PLATFORM),
+        ("1", "0", "G", PlatformState.PENDING),  # 處理中（待財政部回覆狀態）
+        ("1", "0", "P", PlatformState.PENDING),  # 處理中（上傳財政部中）
+        ("1", "0", "g", PlatformState.PENDING),
         ("1", "0", "", PlatformState.ON_PLATFORM),
         ("0", "0", "", PlatformState.PENDING),
         ("0", "0", "P", PlatformState.PENDING),
@@ -511,6 +515,13 @@ def test_status_mapping(
     upload: str | None, invalid: str | None, turnkey: str | None, state: PlatformState
 ) -> None:
     assert map_status(upload, invalid, turnkey) is state
+
+
+@pytest.mark.parametrize(("upload", "invalid", "turnkey"), [("1", "0", "C"), ("0", "0", ""), ("1", "0", "G")])
+def test_voided_invoice_has_no_state(upload: str, invalid: str, turnkey: str) -> None:
+    """IIS_Issue_Status 0 = 發票註銷 (developers.ecpay.com.tw ?p=7923): neither uploaded nor pending by itself."""
+    assert map_status(upload, invalid, turnkey, issue_status="0") is None
+    assert map_status(upload, "1", turnkey, issue_status="0") is PlatformState.CANCELLED  # 作廢 still wins
 
 
 # --------------------------------------------------------------------------- credentials checks and secrets

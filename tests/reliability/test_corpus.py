@@ -81,7 +81,11 @@ def test_corpus_case(case: corpus.Case, tmp_path: Path) -> None:
         shown = case.name if "/" not in case.name else case.name.split("/")[0]
         assert shown in run.text or any(p.name in run.text for p in (corpus.FILES / case.name).rglob("*"))
 
-    changed = changed_parts(before, parts(book))
+    after = parts(book)
+    changed = changed_parts(before, after)
+    if "xl/styles.xml" in changed:  # only quote-prefixed twins added (formula-like text stays text when edited)
+        _assert_only_quote_styles_added(before["xl/styles.xml"], after["xl/styles.xml"])
+        changed.discard("xl/styles.xml")
     log = sheet_parts(book, "檢核訊息", "執行紀錄")
     status = sheet_parts(book, STATUS_SHEET[case.command]) if case.command in STATUS_SHEET else set()
     status = {p for p in status if p.startswith("xl/worksheets/")}  # the status cell, not its table
@@ -216,3 +220,19 @@ def test_a_9_mb_register_with_one_bad_line_at_its_end(tmp_path: Path) -> None:
     assert_clean_message(run)
     assert f"erp.csv 第 {rows + 1} 列 欄位「發票日期」" in run.text
     assert f"已匯入 {rows:,} 張發票" in run.text
+
+
+def _assert_only_quote_styles_added(old: bytes, new: bytes) -> None:
+    import re
+
+    def xfs(xml: bytes) -> list[bytes]:
+        cell_xfs = re.search(rb"<cellXfs[^>]*>(.*?)</cellXfs>", xml, re.S)
+        assert cell_xfs is not None
+        return re.findall(rb"<xf\b.*?(?:/>|</xf>)", cell_xfs.group(1), re.S)
+
+    before, after = xfs(old), xfs(new)
+    assert after[: len(before)] == before  # every style index the sheets use means what it meant
+    added = after[len(before):]
+    assert added and all(b'quotePrefix="1"' in x for x in added)
+    outside = re.sub(rb"<cellXfs.*?</cellXfs>", b"", new, flags=re.S)
+    assert outside == re.sub(rb"<cellXfs.*?</cellXfs>", b"", old, flags=re.S) or b"<cellXfs" not in old

@@ -60,6 +60,35 @@ def test_formula_like_text_is_text_in_the_workbook_and_the_review_export(tmp_pat
     assert found == {text: ("s", True) for text in FORMULA_TEXT}
 
 
+def test_formula_like_text_carries_the_quote_prefix_on_the_workbooks_own_sheets(tmp_path: Path) -> None:
+    """Editing such a cell in Excel (F2, Enter) keeps it text: the cell's style has quotePrefix.
+
+    The quote-prefixed twin keeps the column's own format (text ``@``) and font, and a second
+    write adds no second twin.
+    """
+    import openpyxl
+
+    book = prepared_book(new_book(tmp_path / "InvoiceTools.xlsm"))
+    assert cli("invoices", "import", corpus.FILES / "reg_formula_text.csv", "--book", book).code == 0
+
+    def flagged() -> dict[str, tuple[bool, str]]:
+        ws = openpyxl.load_workbook(book)["發票資料"]
+        return {c.value: (c.quotePrefix, c.number_format) for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and c.value in FORMULA_TEXT}
+
+    assert flagged() == {text: (True, "@") for text in FORMULA_TEXT}
+    ws = openpyxl.load_workbook(book)["發票資料"]
+    plain = [c for row in ws.iter_rows(min_row=5) for c in row if isinstance(c.value, str) and c.value[:1] not in "=+-@"]
+    assert plain and not any(c.quotePrefix for c in plain)  # ordinary text is not flagged
+    with zipfile.ZipFile(book) as z:
+        count = z.read("xl/styles.xml").count(b"<xf ")
+    assert cli("settings", "--book", book, "製表人=王小明").code == 0
+    assert cli("invoices", "import", corpus.FILES / "reg_formula_text.csv", "--book", book).code == 0
+    with zipfile.ZipFile(book) as z:
+        assert z.read("xl/styles.xml").count(b"<xf ") == count
+    assert flagged() == {text: (True, "@") for text in FORMULA_TEXT}
+
+
 def test_the_batch_summary_has_no_formula(tmp_path: Path) -> None:
     clients = tmp_path / "clients"
     clients.mkdir()

@@ -65,6 +65,32 @@ def deadline(r: Reg) -> dt.datetime:
     return dt.datetime.combine(r.issued.date() + days, dt.time(23, 59, 59))
 
 
+def pending_count(register: list[Reg], platform: list[Plat], *, first: dt.date, last: dt.date,
+                  account: str | None, allocation: list[Alloc]) -> int:
+    """Numbers in scope whose best platform record is still pending."""
+    rows = reference_rows(register, platform, allocation, first=first, last=last, account=account)
+    return sum(1 for state in rows.values() if state == PENDING)
+
+
+def reference_rows(register: list[Reg], platform: list[Plat], allocation: list[Alloc], *, first: dt.date,
+                   last: dt.date, account: str | None) -> dict[int, int | None]:
+    """Each number in scope with the state of its best platform record (None: not on the platform)."""
+    def effective(r: Reg) -> str | None:
+        own = _blank(r.account)
+        return account_of(r.key, allocation) if own is None and allocation else own
+
+    keys = {r.key for r in register if r.key >= 0 and r.issued is not None and first <= r.issued.date() <= last
+            and (account is None or effective(r) == account)}
+    best: dict[int, tuple[tuple[int, float, int], Plat]] = {}
+    for pos, p in enumerate(platform):
+        if p.key < 0:
+            continue
+        rank = (min(p.state, ON), p.time.timestamp() if p.time else float("-inf"), pos)
+        if p.key not in best or rank > best[p.key][0]:
+            best[p.key] = (rank, p)
+    return {k: best[k][1].state if k in best else None for k in keys}
+
+
 def reference_check(
     register: list[Reg],
     platform: list[Plat],
@@ -105,12 +131,16 @@ def reference_check(
     for key, r in reps.items():
         p = best[key][1] if key in best else None
         due = deadline(r)
-        if p is None or p.state == PENDING:
+        if p is None:
             out.append(("未上傳", key, r.row, effective_account(r), due))
+        elif p.state == PENDING:
+            pass  # sent, result pending: counted, not a problem row (DESIGN "Pending statuses")
         elif p.state == FAILED:
             out.append(("上傳失敗", key, r.row, effective_account(r), due))
         elif p.state == ON and r.status == CANCELLED:
             out.append(("作廢未上傳", key, r.row, effective_account(r), due))
+        elif p.state == GONE and r.status == ISSUED:
+            out.append(("平台已作廢", key, r.row, effective_account(r), None))
         if allocation and not contains(key, allocation):
             out.append(("不在配號範圍", key, r.row, effective_account(r), None))
     counts = Counter(r.key for r in register if r.key >= 0 and r.status != VOIDED)

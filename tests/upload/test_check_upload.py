@@ -152,16 +152,22 @@ def test_unreadable_rows_prevent_congratulations(tmp_path: Path, ctx: Context, b
     assert CLEAN_MESSAGE not in result.message and "無法檢核" in result.message
 
 
-def test_no_invoices_in_range_is_a_warning(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
+def test_no_invoices_in_range_is_never_an_all_clear(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
+    """Issue 14.1: a period (or 帳別, or date range) with no register row is exit 1 and says so — no 恭喜您."""
     loaded(ctx, tmp_path)
     result = reconcile_uploads(ctx, period="11306")
     assert any(f.code == "no_invoices" for f in result.findings)
-    assert result.exit_code == 1  # the row with an unreadable date might belong to this period
+    assert result.exit_code == 1 and CLEAN_MESSAGE not in result.message
     assert any(f.code == "bad_date" for f in result.findings)
     clean = Context(io=MemoryBook.new(), now=clock(), user="t")
     import_status(clean, [write_status_csv(tmp_path / "s.csv")])
     result = reconcile_uploads(clean, period="11306")
-    assert result.exit_code == 0 and "沒有任何發票" in result.message
+    assert result.exit_code == 1 and "沒有發票資料可檢核" in result.message
+    assert CLEAN_MESSAGE not in result.message and CLEAN_MESSAGE not in str(clean.io.status["漏上傳檢核"])
+    assert "沒有發票資料可檢核" in str(clean.io.status["漏上傳檢核"])  # the sheet's status line says the same
+    # a 帳別 with no invoice in a period that has some: the same
+    loaded_again = reconcile_uploads(ctx, period="11302", account="Z")
+    assert loaded_again.exit_code == 1 and "沒有發票資料可檢核" in loaded_again.message
 
 
 def test_account_filter_and_allocation(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
@@ -224,8 +230,10 @@ def test_pending_and_cancel_failure_notes(ctx: Context, book: MemoryBook) -> Non
         "原始狀態": ["綠界 上傳=0", "F0401 開立 成功", "F0501 E1234"], "說明": [None, None, "作廢理由錯誤"],
         "上傳日期": ["2024-01-05 10:00", "2024-01-05 10:00", "2024-01-06 10:00"]}))
     book.params["平台狀況"]["downloaded_at"] = "2024-03-01 00:00:00"
-    rows = reconcile_uploads(ctx, period="11302").rows or []
+    result = reconcile_uploads(ctx, period="11302")
+    rows = result.rows or []
+    # issue 14.2: a pending result (處理中) is not a row, only counted, and the message says to download again later
     assert [(r["問題"], r["說明"]) for r in rows] == [
-        ("未上傳", "平台處理中，尚未完成上傳：綠界 上傳=0"),
         ("作廢未上傳", "發票資料為作廢，平台上仍為開立（作廢未上傳）；平台失敗訊息：F0501 E1234：作廢理由錯誤"),
     ]
+    assert result.counts["處理中"] == 1 and "1 張平台仍在處理中" in result.message and "重新[下載平台發票狀況]" in result.message

@@ -152,21 +152,32 @@ def test_turnkey_message_log_export(tmp_path: Path, ctx: Context, book: MemoryBo
     result = import_status(ctx, [path])
     frame = book.tables["tblPlatform"]
     assert list(zip(frame["發票號碼"], frame["狀態"], strict=True)) == [
-        ("AB00000001", "已上傳"), ("AB00000002", "上傳失敗"), ("AB00000001", "作廢"), ("AB00000003", "處理中")]
+        ("AB00000001", "已上傳"), ("AB00000002", "上傳失敗"), ("AB00000001", "作廢"), ("AB00000003", "處理中"),
+        ("AB00000004", None)]  # a Good void says nothing by itself: its number stays, with no state
     assert frame["發票日期"].tolist()[0] == datetime.date(2024, 1, 5)
     assert frame["發票日期"].tolist()[1] is None  # 9999-12-31: no date rather than a crash
     assert frame["上傳日期"].tolist()[0] == pd.Timestamp("2024-01-05 10:15:00")
     assert frame["上傳日期"].tolist()[2] == pd.Timestamp("2024-01-07 08:00:00")
     assert frame["原始狀態"].tolist()[1] == "F0401 E"
-    assert result.counts["略過"] == 3  # E0402, a Good void (says nothing by itself), an inbound message
+    assert frame["發票日期"].tolist()[2] is None  # the F0501's identifier date is its cancel date
+    assert result.counts["略過"] == 2  # E0402, an inbound message – each said in a finding
+    assert sorted(f.message for f in result.findings if f.code == "message_log_skipped") == [
+        "略過 1 列收到的訊息（IN_OUT_BOUND=I）（F0401 1 列）：不是本公司上傳的發票",
+        "略過 1 列非發票訊息（E0402 1 列）：這些訊息不是單張發票的上傳狀態"]
 
 
 def test_several_sources_are_combined(tmp_path: Path, ctx: Context, book: MemoryBook) -> None:
     csv = write_status_csv(tmp_path / "a.csv")
     result = import_status(ctx, [csv, SYN / "SummaryResult_4.1_SYNTHETIC.xml"])
-    assert len(book.tables["tblPlatform"]) == len(STATUS_ROWS) + 4
+    # AB12345000 and AB12345002 are in both: the SummaryResult's (sent 2025-01-15) are later than the
+    # file's (2024-01-05, 2024-01-07) and replace them; the other rows are the union of the two
+    frame = book.tables["tblPlatform"]
+    assert len(frame) == len(STATUS_ROWS) + 4 - 2
+    assert set(frame.loc[frame["發票號碼"].isin(["AB12345000", "AB12345002"]), "來源"].str[:13]) == {"SummaryResult"}
     assert book.params["平台狀況"]["source"] == "a.csv、SummaryResult_4.1_SYNTHETIC.xml"
-    assert result.counts["筆數"] == len(STATUS_ROWS) + 4
+    assert result.counts["筆數"] == len(STATUS_ROWS) + 4 - 2 and result.counts["重複發票"] == 2
+    assert [f.message for f in result.findings if f.code == "status_duplicate_resolved"] == [
+        "「SummaryResult_4.1_SYNTHETIC.xml」與「a.csv」有 2 張相同的發票，已取較新的狀態"]
 
 
 def test_platform_input_reads_pasted_words_and_reports_unknown_ones() -> None:

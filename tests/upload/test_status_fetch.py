@@ -25,6 +25,7 @@ from invoicetools.actions.upload_check import reconcile_uploads
 from invoicetools.book import layout
 from invoicetools.book.memory import MemoryBook
 from invoicetools.domain.errors import InputError
+from invoicetools.domain.records import PlatformState
 from invoicetools.sources import credentials as store
 from invoicetools.sources.credentials import Credentials
 from invoicetools.sources.providers import ProviderApiError
@@ -52,6 +53,45 @@ def fake() -> FakeEcpay:
     return f
 
 
+def test_pending_and_voided_statuses_as_ecpay_documents_them(ctx: Context, book: MemoryBook) -> None:
+    """IIS_Turnkey_Status G/P are 處理中 (not 已上傳); IIS_Issue_Status 0 (註銷) keeps the number, no state.
+
+    Rows in the shape of GetIssueList's InvoiceData (developers.ecpay.com.tw ?p=17229; the field
+    table of 查詢發票明細 ?p=7923: IIS_Issue_Status 1 發票開立 / 0 發票註銷; IIS_Turnkey_Status
+    C 成功 / E 失敗 / G 處理中(待財政部回覆狀態) / P 處理中(上傳財政部中)).
+    """
+    from invoicetools.domain.errors import Location
+    from invoicetools.sources.status import platform_input, state_of_word
+    from invoicetools.steps.upload_check import State
+
+    fake = FakeEcpay()
+    fake.invoices = [
+        invoice_row("AB00000011", "2024-01-05 10:00:00", turnkey="C"),
+        invoice_row("AB00000012", "2024-01-05 10:01:00", turnkey="G"),  # uploaded, the MOF's answer pending
+        invoice_row("AB00000013", "2024-01-05 10:02:00", turnkey="P"),  # being uploaded to the MOF
+        invoice_row("AB00000014", "2024-01-05 10:03:00", issue="0"),  # 註銷, awaiting its re-issue
+        invoice_row("AB00000015", "2024-01-05 10:04:00", upload="0", turnkey=""),
+    ]
+    store.save(stage_login())
+    fetch_status(ctx, "ecpay", transport=fake.transport(), base_url=STAGE, provider_options=options(SleepRecorder()))
+    assert all(s.envelope["RqHeader"]["Revision"] == "3.0.0" for s in fake.requests_to("GetIssueList"))
+    frame = book.tables["tblPlatform"].set_index("發票號碼")
+    assert frame["狀態"].to_dict() == {"AB00000011": "已上傳", "AB00000012": "處理中", "AB00000013": "處理中",
+                                       "AB00000014": None, "AB00000015": "處理中"}
+    assert frame.at["AB00000012", "原始狀態"] == "綠界：處理中，待財政部回覆（Issue=1 Invalid=0 Upload=1 Turnkey=G）"
+    assert frame.at["AB00000014", "原始狀態"].startswith("綠界：已註銷，待以同號碼重新開立")
+    # the words alone give the same state (a sheet whose 狀態 was cleared says the same)
+    for number, state in frame["狀態"].items():
+        assert state_of_word(frame.at[number, "原始狀態"]) == (state and PlatformState(state), True), number
+    # what the check reads: G/P pending; the voided number is on the sheet (used) but has no state
+    raw = book.tables["tblPlatform"].set_axis(range(5, 10))
+    data, findings = platform_input(raw, Location(sheet="平台狀況"))
+    assert findings == []
+    states = dict(zip(data["key"].tolist(), data["state"].tolist(), strict=True))
+    assert states == {100000011: State.ON_PLATFORM, 100000012: State.PENDING, 100000013: State.PENDING,
+                      100000015: State.PENDING}
+
+
 def options(sleeps: SleepRecorder, **more: Any) -> dict[str, Any]:
     return {"sleep": sleeps, "rand": lambda: 0.0, **more}
 
@@ -75,11 +115,14 @@ def test_fetch_pages_and_states(fake: FakeEcpay, ctx: Context, book: MemoryBook)
     assert result.exit_code == 0 and result.counts["筆數"] == 5
     assert any(f.code == "provider_b2c_only" for f in result.findings)
     assert frame["上傳日期"].notna().sum() == 4 and frame["發票日期"].tolist()[-1] == datetime.date(2024, 1, 5)  # newest first, as ECPay answers
-    # and the check reads it: the pending invoice is 未上傳 with ECPay's words
+    # and the check reads it: the pending invoice is counted, not a row; the one ECPay holds as 作廢 is 平台已作廢
     book.write_table(layout.table("發票資料"), frame[["發票號碼", "發票日期"]].assign(狀態="開立"))
-    rows = reconcile_uploads(ctx, period="11302").rows or []
-    assert [(r["問題"], r["發票號碼"]) for r in rows] == [("未上傳", "AB00000002"), ("上傳失敗", "AB00000004")]
-    assert rows[0]["說明"].startswith("平台處理中，尚未完成上傳：綠界 上傳=0")
+    checked = reconcile_uploads(ctx, period="11302")
+    rows = checked.rows or []
+    assert [(r["問題"], r["發票號碼"]) for r in rows] == [("平台已作廢", "AB00000003"), ("上傳失敗", "AB00000004")]
+    assert checked.counts["處理中"] == 1
+    assert rows[0]["說明"].startswith("平台上已作廢，發票資料仍為開立")
+    assert "1 張平台仍在處理中" in checked.message
 
 
 def test_current_period_stops_today(fake: FakeEcpay, book: MemoryBook) -> None:

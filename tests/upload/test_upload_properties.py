@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference import Alloc, Plat, Reg, reference_check
+from reference import Alloc, Plat, Reg, pending_count, reference_check
 
 from invoicetools.domain import periods
 from invoicetools.domain.invoice_number import from_key, to_key
@@ -146,6 +146,8 @@ def test_step_matches_the_reference(reg: list[Reg], plat: list[Plat], alloc: lis
     assert order == sorted(order)
     assert out.counts == {p: sum(1 for e in expected if e[0] == p) for p in PROBLEMS}
     assert out.overdue == sum(1 for e in expected if e[4] is not None and e[4] < NOW)
+    assert out.pending == pending_count(reg, plat, first=scope.first, last=scope.last, account=scope.account,
+                                        allocation=alloc)
     if not alloc:
         assert any(f.code == "no_allocation" for f in out.findings)
 
@@ -187,12 +189,15 @@ def test_sorted_order_falls_back_to_lexsort_for_huge_keys() -> None:
 
 
 @pytest.mark.parametrize("state, status, problem", [
-    (None, 0, "未上傳"), (0, 0, "未上傳"), (1, 0, "上傳失敗"), (2, 1, "作廢未上傳"),
-    (2, 0, None), (3, 1, None), (3, 2, None), (2, 2, None), (1, 1, "上傳失敗"), (None, 2, "未上傳"),
+    (None, 0, "未上傳"), (0, 0, None), (1, 0, "上傳失敗"), (2, 1, "作廢未上傳"),
+    (2, 0, None), (3, 0, "平台已作廢"), (3, 1, None), (3, 2, None), (2, 2, None), (1, 1, "上傳失敗"),
+    (None, 2, "未上傳"), (0, 1, None),
 ])
 def test_outcome_table(state: int | None, status: int, problem: str | None) -> None:
-    """DESIGN 'Upload-check outcomes', one invoice at a time."""
+    """DESIGN 'Upload-check outcomes' and 'Second edition', one invoice at a time: a pending result
+    (處理中) is neither 已上傳 nor a row, only counted; 作廢 on the platform with 開立 in the ERP is a row."""
     reg = [Reg(BASE + 1, 5, dt.datetime(2024, 1, 5), False, status, False, "A")]
     plat = [] if state is None else [Plat(BASE + 1, state, dt.date(2024, 1, 5), None)]
     out = check(register_input(reg), platform_input(plat), None, scope=Scope(PERIOD), now=NOW)
     assert out.rows["問題"].tolist() == ([problem] if problem else [])
+    assert out.pending == (1 if state == 0 else 0)

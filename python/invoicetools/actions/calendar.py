@@ -42,7 +42,7 @@ def refresh_calendar(ctx: Context, today: datetime.date | None = None) -> Action
     ctx.io.write_table(_SHEET.table, frame)  # type: ignore[arg-type]
     ctx.io.write_params(_SHEET, {"today": today, "next_deadline": label})
     overdue = [e for e in uploads if e.day < today]
-    status = f"下一個期限：{label}"
+    status = f"以 {today:%Y/%m/%d} 起算，下一個期限：{label}"
     if overdue:
         n = sum(e.count for e in overdue)
         status += f"；另有 {n:,} 張發票已超過上傳期限仍不在平台上"

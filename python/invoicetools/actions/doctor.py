@@ -4,14 +4,12 @@ Each check gives one line: a plain verdict (正常 / 注意 / 錯誤), what was 
 something needs doing, the fix. 錯誤 means a step will fail until it is fixed (exit code
 1); 注意 means something works only partly or deserves a look.
 
-Checked: Python (version, interpreter, pythonw.exe), InvoiceTools, xlwings (pinned vs
-installed), the xlwings version stamped into the VBA of the built/installed add-in and
-workbook (read with olevba), the user-level ``invoicetools.conf`` the add-in reads the
-interpreter from, the OS keyring (never reading a secret out), LibreOffice (PDF from the
-command line) and, with a workbook, its 設定 (統一編號, 申報年月, Turnkey資料夾 with
-``UpCast/B2PMESSAGE``, the provider login's stored/not stored state). On Windows also
-Mark-of-the-Web on the .xlam/.xlsm (the ``Zone.Identifier`` stream: Excel blocks macros of
-files from the internet) and the macro security settings.
+Checked here: Python (version, interpreter, pythonw.exe), InvoiceTools, xlwings (pinned vs
+installed), the OS keyring (never reading a secret out), LibreOffice (PDF from the command
+line) and, with a workbook, its 設定 (統一編號, 申報年月, Turnkey資料夾 with
+``UpCast/B2PMESSAGE``, the provider login's stored/not stored state). The Excel side (the
+add-in and workbook files, the settings file they read, macro security, trusted locations,
+Mark-of-the-Web) is in ``doctor_excel``.
 
 Everything the checks look at comes through :class:`Environment`, so tests can play Windows.
 
@@ -20,18 +18,10 @@ Everything the checks look at comes through :class:`Environment`, so tests can p
 >>> print(Check("LibreOffice", Verdict.NOTE, "找不到", "安裝 LibreOffice").line())
 [注意] LibreOffice：找不到
        → 安裝 LibreOffice
->>> conf_text({"INTERPRETER_WIN": r"%LOCALAPPDATA%\\venv\\Scripts\\pythonw.exe"})
-'"INTERPRETER_WIN","%LOCALAPPDATA%\\\\venv\\\\Scripts\\\\pythonw.exe"\\r\\n'
->>> expand_vars(r"%LOCALAPPDATA%\\x", {"LOCALAPPDATA": r"C:\\Users\\a\\AppData\\Local"})
-'C:\\\\Users\\\\a\\\\AppData\\\\Local\\\\x'
->>> with_env_vars(r"C:\\Users\\王\\AppData\\Local\\venv\\pythonw.exe", {"LOCALAPPDATA": r"C:\\Users\\王\\AppData\\Local"})
-'%LOCALAPPDATA%\\\\venv\\\\pythonw.exe'
 """
 
 from __future__ import annotations
 
-import csv
-import io as _io
 import os
 import re
 import sys
@@ -43,6 +33,17 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..domain.errors import ExitCode, InputError
+from . import office_registry
+from .addin_setup import ADDIN_NAME, legacy_addins_folder, xlstart_folder
+from .xlwings_conf import (
+    CONF_NAME,
+    INSTALL_KEYS,
+    conf_encoding,
+    conf_text,
+    expand_vars,
+    read_conf,
+    with_env_vars,
+)
 
 if TYPE_CHECKING:
     from ..book.io import WorkbookIO
@@ -66,18 +67,15 @@ __all__ = [
     "read_conf",
     "render",
     "run_checks",
+    "stamped_project_name",
     "stamped_xlwings_version",
     "with_env_vars",
 ]
 
 STEP = "診斷"
-ADDIN_NAME = "InvoiceTools.xlam"
-CONF_NAME = "invoicetools"  # xlwings PROJECT_NAME of the add-in: %USERPROFILE%\.invoicetools\invoicetools.conf
-CONF_KEYS = ("INTERPRETER_WIN", "PYTHONPATH")
+CONF_KEYS = INSTALL_KEYS
 MIN_PYTHON = (3, 11)
-_ENV_PREFIXES = ("LOCALAPPDATA", "APPDATA", "USERPROFILE")
-_STAMP = re.compile(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', re.IGNORECASE)
-_OFFICE_VERSIONS = ("16.0", "15.0")
+_CONSTANT = r'Public\s+Const\s+{}\s+As\s+String\s*=\s*"([^"]+)"'
 
 
 class Verdict(StrEnum):
@@ -114,57 +112,11 @@ def exit_code(checks: Sequence[Check], *, strict: bool = False) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# xlwings' conf file (VBA reads it with ``Input #``: "KEY","VALUE" per line, in the ANSI code page)
-# --------------------------------------------------------------------------------------------
-def expand_vars(text: str, env: Mapping[str, str]) -> str:
-    """``%NAME%`` → its value, as xlwings' VBA ``ExpandEnvironmentStrings`` does (unknown names stay)."""
-    lowered = {k.upper(): v for k, v in env.items()}
-    return re.sub(r"%([^%]+)%", lambda m: lowered.get(m.group(1).upper(), m.group(0)), text)
-
-
-def with_env_vars(path: str, env: Mapping[str, str]) -> str:
-    """Write a Windows path under %LOCALAPPDATA%/%APPDATA%/%USERPROFILE% with the variable,
-    so the conf file stays ASCII (and right) even when the user name is Chinese."""
-    lowered = path.lower()
-    for name in _ENV_PREFIXES:
-        base = env.get(name)
-        if base and lowered.startswith(base.rstrip("\\/").lower() + "\\"):
-            return f"%{name}%" + path[len(base.rstrip("\\/")):]
-    return path
-
-
-def read_conf(path: Path, encoding: str | None = None) -> dict[str, str]:
-    """The keys and values of an xlwings conf file (keys upper-cased); ``{}`` when missing."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    text = data.decode(encoding or conf_encoding(), errors="replace")
-    out: dict[str, str] = {}
-    for row in csv.reader(_io.StringIO(text)):
-        if len(row) >= 2 and row[0].strip():
-            out[row[0].strip().upper()] = row[1].strip()
-    return out
-
-
-def conf_text(values: Mapping[str, str]) -> str:
-    return "".join(f'"{k}","{v}"\r\n' for k, v in values.items())
-
-
-def conf_encoding() -> str:
-    """What VBA reads text files with: the ANSI code page on Windows (cp950 on zh-TW)."""
-    if sys.platform.startswith("win"):
-        import locale
-
-        return locale.getpreferredencoding(False) or "mbcs"
-    return "utf-8"
-
-
-# --------------------------------------------------------------------------------------------
 # the machine, as the checks see it
 # --------------------------------------------------------------------------------------------
-def stamped_xlwings_version(path: Path) -> str | None:
-    """The ``XLWINGS_VERSION`` constant of the xlwings VBA module in an .xlam/.xlsm, or ``None``."""
+def _xlwings_constants(path: Path) -> dict[str, str] | None:
+    """XLWINGS_VERSION and PROJECT_NAME of the xlwings VBA module in an .xlam/.xlsm (olevba);
+    ``None`` without macros, ``{}`` when no module has them."""
     import logging
 
     from oletools.olevba import VBA_Parser
@@ -175,12 +127,25 @@ def stamped_xlwings_version(path: Path) -> str | None:
         if not parser.detect_vba_macros():
             return None
         for _, _, _, code in parser.extract_macros():
-            m = _STAMP.search(code or "")
-            if m:
-                return m.group(1)
-        return None
+            version = re.search(_CONSTANT.format("XLWINGS_VERSION"), code or "", re.IGNORECASE)
+            if version:
+                name = re.search(_CONSTANT.format("PROJECT_NAME"), code or "", re.IGNORECASE)
+                return {"XLWINGS_VERSION": version.group(1), "PROJECT_NAME": name.group(1) if name else ""}
+        return {}
     finally:
         parser.close()
+
+
+def stamped_xlwings_version(path: Path) -> str | None:
+    """The ``XLWINGS_VERSION`` constant of the xlwings VBA module in an .xlam/.xlsm, or ``None``."""
+    found = _xlwings_constants(path)
+    return found.get("XLWINGS_VERSION") if found else None
+
+
+def stamped_project_name(path: Path) -> str | None:
+    """The xlwings module's ``PROJECT_NAME`` (which ``<name>.conf`` settings it reads), or ``None``."""
+    found = _xlwings_constants(path)
+    return found.get("PROJECT_NAME") or None if found else None
 
 
 def installed_xlwings() -> str | None:
@@ -202,20 +167,6 @@ def _zone_identifier(path: Path) -> str | None:
         return None
 
 
-def _registry(subkey: str, name: str) -> object | None:
-    """A value under HKEY_CURRENT_USER (Windows only)."""
-    try:
-        import winreg  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    try:
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, subkey) as key:  # type: ignore[attr-defined,unused-ignore]
-            value, _ = winreg.QueryValueEx(key, name)  # type: ignore[attr-defined,unused-ignore]
-            return value  # type: ignore[no-any-return,unused-ignore]
-    except OSError:
-        return None
-
-
 def _find_soffice() -> Path | None:
     from .export import find_soffice
 
@@ -230,24 +181,29 @@ class Environment:
     executable: Path = field(default_factory=lambda: Path(sys.executable))
     python_version: tuple[int, ...] = field(default_factory=lambda: tuple(sys.version_info[:3]))
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    addins_dir: Path | None = None  # default: %APPDATA%\Microsoft\AddIns
+    addin_dir: Path | None = None  # default: XLSTART, %APPDATA%\Microsoft\Excel\XLSTART
     config_dir: Path | None = None  # default: %USERPROFILE%\.invoicetools
     files: Sequence[Path] = ()  # more .xlam/.xlsm to check (the repository's build, the open workbook …)
     installed_xlwings: Callable[[], str | None] = installed_xlwings
     soffice: Callable[[], Path | None] = _find_soffice
     zone_identifier: Callable[[Path], str | None] = _zone_identifier
-    registry: Callable[[str, str], object | None] = _registry
+    registry: office_registry.Registry = field(default_factory=office_registry.current)
     stamp: Callable[[Path], str | None] = stamped_xlwings_version
+    project_name: Callable[[Path], str | None] = stamped_project_name
 
     @property
     def windows(self) -> bool:
         return self.platform.startswith("win")
 
-    def addins_folder(self) -> Path | None:
-        if self.addins_dir is not None:
-            return self.addins_dir
-        appdata = self.env.get("APPDATA")
-        return Path(appdata) / "Microsoft" / "AddIns" if self.windows and appdata else None
+    def addin_folder(self) -> Path | None:
+        """Where ``invoicetools addin install`` puts the add-in (XLSTART)."""
+        if self.addin_dir is not None:
+            return self.addin_dir
+        return xlstart_folder(self.env) if self.windows else None
+
+    def legacy_addin_folder(self) -> Path | None:
+        """Where earlier versions put it (%APPDATA%\\Microsoft\\AddIns)."""
+        return legacy_addins_folder(self.env) if self.windows else None
 
     def conf_folder(self) -> Path | None:
         if self.config_dir is not None:
@@ -258,10 +214,6 @@ class Environment:
     def conf_file(self) -> Path | None:
         folder = self.conf_folder()
         return folder / f"{CONF_NAME}.conf" if folder is not None else None
-
-
-def _same_path(a: str, b: str) -> bool:
-    return os.path.normcase(os.path.normpath(a)) == os.path.normcase(os.path.normpath(b))
 
 
 def pythonw_for(executable: Path) -> Path:
@@ -310,126 +262,6 @@ def _versions(env: Environment) -> tuple[list[Check], str | None]:
     else:
         out.append(Check("xlwings", Verdict.OK, f"{installed}（與指定版本相同）"))
     return out, installed
-
-
-def _candidate_files(env: Environment) -> list[tuple[str, Path]]:
-    found: list[tuple[str, Path]] = []
-    folder = env.addins_folder()
-    if folder is not None and (folder / ADDIN_NAME).is_file():
-        found.append(("已安裝的增益集", folder / ADDIN_NAME))
-    for path in env.files:
-        if path.is_file() and path.suffix.lower() in (".xlam", ".xlsm"):
-            kind = "增益集" if path.suffix.lower() == ".xlam" else "活頁簿"
-            found.append((kind, path))
-    seen: set[Path] = set()
-    unique = []
-    for kind, path in found:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append((kind, path))
-    return unique
-
-
-def _addin_files(env: Environment, installed: str | None) -> list[Check]:
-    out: list[Check] = []
-    files = _candidate_files(env)
-    if not files:
-        verdict = Verdict.NOTE
-        where = f"（{env.addins_folder()}）" if env.addins_folder() else ""
-        out.append(Check("增益集", verdict, f"找不到已安裝的 {ADDIN_NAME}{where}",
-                         "執行 invoicetools addin install；或直接開啟由 invoicetools new 建立的活頁簿，使用工作表上的按鈕"))
-        return out
-    for kind, path in files:
-        name = f"{kind} {path.name}"
-        try:
-            stamp = env.stamp(path)
-        except Exception as exc:  # olevba cannot read it: a damaged or foreign file
-            out.append(Check(name, Verdict.ERROR, f"無法讀取巨集（{type(exc).__name__}）：{path}",
-                             "重新建立：python -m invoicetools.build，或重新執行 invoicetools addin install"))
-            continue
-        if stamp is None:
-            out.append(Check(name, Verdict.ERROR, f"沒有 xlwings 巨集模組：{path}",
-                             "這不是 InvoiceTools 建立的檔案；請重新安裝增益集或用 invoicetools new 建立活頁簿"))
-        elif installed is not None and stamp != installed:
-            out.append(Check(name, Verdict.ERROR, f"巨集是 xlwings {stamp}，Python 端是 {installed}：{path}",
-                             "兩邊版本必須相同：重新執行 invoicetools addin install（活頁簿請用 invoicetools new 重建後貼回資料）"))
-        else:
-            out.append(Check(name, Verdict.OK, f"巨集 xlwings {stamp}：{path}"))
-        if env.windows:
-            out.append(_mark_of_the_web(env, kind, path))
-    return out
-
-
-def _mark_of_the_web(env: Environment, kind: str, path: Path) -> Check:
-    name = f"{kind} {path.name} 下載標記"
-    text = env.zone_identifier(path)
-    zone = None
-    if text:
-        m = re.search(r"ZoneId\s*=\s*(\d+)", text)
-        zone = int(m.group(1)) if m else None
-    if zone is not None and zone >= 3:
-        return Check(name, Verdict.ERROR,
-                     "檔案標記為從網際網路下載（Mark-of-the-Web），Excel 會封鎖其中的巨集",
-                     f"在檔案上按右鍵 → 內容 → 勾選「解除封鎖」→ 確定；或在 PowerShell 執行 "
-                     f"Unblock-File -Path \"{path}\"；完成後重新開啟 Excel")
-    return Check(name, Verdict.OK, "沒有網際網路下載標記")
-
-
-def _macro_security(env: Environment) -> list[Check]:
-    if not env.windows:
-        return []
-    for version in _OFFICE_VERSIONS:
-        policy = env.registry(rf"Software\Policies\Microsoft\Office\{version}\Excel\Security", "VBAWarnings")
-        user = env.registry(rf"Software\Microsoft\Office\{version}\Excel\Security", "VBAWarnings")
-        block = env.registry(rf"Software\Policies\Microsoft\Office\{version}\Excel\Security",
-                             "blockcontentexecutionfrominternet")
-        if policy is not None or user is not None or block is not None:
-            break
-    value = policy if policy is not None else user
-    by_it = "（由公司 IT 原則設定，請洽 IT 人員）" if policy is not None else ""
-    where = "檔案 → 選項 → 信任中心 → 信任中心設定 → 巨集設定"
-    out: list[Check] = []
-    if value in (None, 2):
-        out.append(Check("巨集設定", Verdict.OK, "停用所有巨集（但顯示通知）：開啟時按「啟用內容」即可"))
-    elif value == 1:
-        out.append(Check("巨集設定", Verdict.NOTE, "啟用所有巨集（不安全）",
-                         f"建議改為「停用所有巨集（但顯示通知）」：{where}"))
-    elif value == 3:
-        out.append(Check("巨集設定", Verdict.ERROR, f"只允許數位簽章的巨集；InvoiceTools 的巨集沒有簽章{by_it}",
-                         "把增益集放在信任位置（invoicetools addin install 會放到 AddIns 資料夾，這是預設的信任位置），"
-                         f"或改為「停用所有巨集（但顯示通知）」：{where}"))
-    else:
-        out.append(Check("巨集設定", Verdict.ERROR, f"停用所有巨集且不通知{by_it}",
-                         f"改為「停用所有巨集（但顯示通知）」：{where}；或把檔案放在信任位置"))
-    if block == 1:
-        out.append(Check("網際網路巨集封鎖", Verdict.NOTE, "公司原則封鎖來自網際網路的檔案中的巨集",
-                         "檔案若有下載標記，請先解除封鎖（見上）"))
-    return out
-
-
-def _user_conf(env: Environment) -> list[Check]:
-    conf = env.conf_file()
-    if conf is None:
-        return []
-    name = f"設定檔 {CONF_NAME}.conf"
-    values = read_conf(conf)
-    if not values:
-        verdict = Verdict.ERROR if env.windows else Verdict.NOTE
-        return [Check(name, verdict, f"找不到 {conf}（Excel 增益集不知道 Python 在哪裡）",
-                      "執行 invoicetools addin install（會寫入 Python 的位置）")]
-    interpreter = values.get("INTERPRETER_WIN") or values.get("INTERPRETER")
-    if not interpreter:
-        return [Check(name, Verdict.ERROR, f"{conf} 沒有 INTERPRETER_WIN", "重新執行 invoicetools addin install")]
-    expanded = expand_vars(interpreter, env.env)
-    if not Path(expanded).is_file():
-        return [Check(name, Verdict.ERROR, f"設定的 Python 不存在：{expanded}",
-                      "用要使用的 Python 重新執行 invoicetools addin install")]
-    current = str(pythonw_for(env.executable))
-    if not _same_path(expanded, current):
-        return [Check(name, Verdict.NOTE, f"Excel 會使用 {expanded}，不是目前的 {current}",
-                      "要讓 Excel 使用目前的 Python，請用它執行 invoicetools addin install")]
-    return [Check(name, Verdict.OK, f"Excel 會使用 {expanded}")]
 
 
 def _keyring(settings: Settings | None) -> list[Check]:
@@ -510,6 +342,8 @@ def _turnkey(settings: Settings) -> Check:
 
 def run_checks(io: WorkbookIO | None = None, *, env: Environment | None = None) -> list[Check]:
     """Every check, in the order shown."""
+    from .doctor_excel import excel_checks
+
     env = env or Environment()
     checks: list[Check] = []
     if env.windows:
@@ -519,9 +353,7 @@ def run_checks(io: WorkbookIO | None = None, *, env: Environment | None = None) 
     checks += _python(env)
     versions, installed = _versions(env)
     checks += versions
-    checks += _addin_files(env, installed)
-    checks += _user_conf(env)
-    checks += _macro_security(env)
+    checks += excel_checks(env, installed)
     settings = None
     if io is not None:
         book_checks, settings = _book_checks(io)

@@ -1,7 +1,9 @@
 """Output files written atomically, as one transaction: all of them or none.
 
 Every file is first written (and fsynced) under a temporary name in a staging folder on
-the same disk, then moved into place. If anything fails before the moves, nothing is in
+the output folder's own drive (beside the folder, or inside it when the folder is the root
+of another drive: a USB stick, a network share), then moved into place; a file that
+replaces another keeps that one's mode, a new one follows the umask. If anything fails before the moves, nothing is in
 the output folder; if a move fails, the files already moved are taken back and any file
 they replaced is restored.
 
@@ -30,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from ..book.file_safety import apply_mode, mode_for, try_lock
 from ..domain.errors import InputError, Location, describe_os_error
 from .base import Output
 
@@ -66,19 +69,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _lock(fh: IO[bytes]) -> bool:
-    """Take a lock on an open file without waiting; the OS drops it when the process ends."""
-    try:
-        try:
-            import fcntl
-        except ImportError:  # Windows
-            import msvcrt
-
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        else:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
+    return try_lock(fh.fileno())
 
 
 def _undo(stage: Path, entries: list[dict[str, str]]) -> bool:
@@ -132,6 +123,23 @@ def recover(parent: Path) -> None:
             shutil.rmtree(stage, ignore_errors=True)
 
 
+def _device(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_dev
+    except OSError:
+        return None
+
+
+def _stage_parent(folder: Path) -> Path:
+    """Where to stage files for ``folder``: beside it (so that Turnkey never sees a half-staged
+    file in it) when that is on the same drive, else inside it (a USB stick, a network share,
+    the root of a drive): a rename never crosses drives."""
+    parent = folder.absolute().parent
+    if parent != folder.absolute() and _device(parent) == _device(folder):
+        return parent
+    return folder
+
+
 class FileTransaction:
     """Stage files, then commit them all into their folders. Use through :func:`transaction`."""
 
@@ -148,9 +156,9 @@ class FileTransaction:
                 folder.mkdir(parents=True, exist_ok=True)
                 recover(folder.parent)
                 recover(folder)
-                try:  # beside the folder, so that Turnkey never sees a half-staged file in it
-                    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder.parent))
-                except PermissionError:  # a folder at the root of a drive: stage inside it
+                try:
+                    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=_stage_parent(folder)))
+                except PermissionError:  # no right to write beside the folder: stage inside it
                     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
                 self._stage_dirs[folder] = stage
                 journal = open(stage / _JOURNAL, "xb")  # noqa: SIM115  (closed in cleanup)
@@ -165,6 +173,7 @@ class FileTransaction:
         tmp = stage / path.name
         try:
             with tmp.open("wb") as fh:
+                apply_mode(fh.fileno(), tmp, mode_for(path))  # a replaced file keeps its mode
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -183,6 +192,7 @@ class FileTransaction:
 
     def commit(self) -> list[Output]:
         """Move every staged file into place (all or none). What they replace is kept until the block ends."""
+        final: Path | None = None
         try:
             self._write_journals()
             for tmp, final, _ in self._staged:
@@ -194,8 +204,9 @@ class FileTransaction:
                 os.replace(tmp, final)
         except OSError as exc:
             undone = self.rollback()
+            where = final if final is not None else Path(exc.filename or "")  # the user's path, not the staging name
             raise InputError(f"寫入輸出檔時失敗，{undone}：{describe_os_error(exc)}",
-                             where=Location(file=str(exc.filename or ""))) from exc
+                             where=Location(file=str(where))) from exc
         for folder in {final.parent for _, final, _ in self._staged}:
             _fsync_dir(folder)
         return [Output(final, digest) for _, final, digest in self._staged]

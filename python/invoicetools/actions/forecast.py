@@ -9,7 +9,7 @@ from ..book.settings import read_settings
 from ..book.tables import read_typed
 from ..domain import periods
 from ..domain.errors import ExitCode, InputError
-from ..steps.forecast import forecast
+from ..steps.forecast import counted, forecast
 from .base import ActionResult, Context, finish
 
 __all__ = ["update_forecast"]
@@ -50,9 +50,11 @@ def update_forecast(ctx: Context, *, today: datetime.date | None = None, period:
     merged["預估說明"] = note
     ctx.io.write_table(table, merged.reindex(columns=list(table.headers)))
     warnings = result_frame[result_frame["預估說明"].astype("string").str.contains("用完", na=False)]
-    deadline = current.allocation_day
-    msg = (f"已更新 {len(result_frame)} 台機台的預估組數（{current.label}）。"
-           f"財政部在 {deadline:%Y/%m/%d} 依目前組數配發下期字軌，要調整請在此之前到平台設定。")
+    deadline = periods.next_allocation_day(today)
+    n_counted = len(counted(register, today))
+    msg = (f"已更新 {len(result_frame)} 台機台的預估組數（{current.label}，發票計算到 {today:%Y/%m/%d}，共 {n_counted:,} 張）。"
+           f"財政部在 {deadline:%Y/%m/%d} 依當時組數配發 {periods.of(deadline).next().label} 的字軌，"
+           "要調整請在此之前到平台設定。")
     if len(warnings):
         msg += f"\n注意：{len(warnings)} 台機台以目前速度會在期末前用完字軌。"
     ctx.io.set_status(_SHEET, msg.splitlines()[0])

@@ -14,12 +14,12 @@ The period's machine ranges and its used numbers are ``actions.reading``'s (the 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..book import layout
 from ..book.settings import Settings, read_settings
-from ..domain import periods
 from ..domain.errors import ExitCode, Finding, InputError, Location, RefusalError, Severity
 from ..domain.periods import Period
 from ..steps import gaps as steps
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 __all__ = ["STEP", "GapsRun", "check_gaps", "compute_gaps", "unvoid_gaps", "void_gaps"]
 
 STEP = "跳號作廢"
-_UPLOAD = layout.table("漏上傳檢核")
 _DIALOG_RANGES = 20
 
 
@@ -65,6 +64,7 @@ class GapsRun:
     result: steps.GapResult
     kept: pd.DataFrame  # sheet rows outside the scope, kept as they are
     findings: list[Finding]
+    latest_issued: datetime.date | None = None  # the newest 發票日期 of the period in the register
 
     @property
     def scope(self) -> str:
@@ -103,10 +103,10 @@ def _voided_before(sheet: pd.DataFrame, period: Period) -> pd.DataFrame:
 def compute_gaps(ctx: Context, period: Period, account: str | None, settings: Settings) -> GapsRun:
     """Recompute the period's gaps and carry the 已作廢 state of the sheet over (by number)."""
     allocation = read_allocation(ctx, period, settings, account)
-    used, used_findings = read_used_numbers(ctx, allocation)
+    use = read_used_numbers(ctx, allocation)
     sheet, sheet_findings = read_sheet(ctx)
     result = steps.find_gaps(
-        allocation.for_account(account), used, _voided_before(sheet, period),
+        allocation.for_account(account), use.used, _voided_before(sheet, period),
         where=allocation.machines_where, voided_where=Location(file=ctx.io.name, sheet=TABLE.sheet),
         report_outside=account is None)
     # outside the scope: the same period's other 帳別 stay as they are; other periods keep their voided rows
@@ -116,8 +116,8 @@ def compute_gaps(ctx: Context, period: Period, account: str | None, settings: Se
         kept = sheet[keep].loc[:, list(TABLE.headers)]
     else:
         kept = sheet.loc[:, list(TABLE.headers)]
-    findings = allocation.findings + used_findings + sheet_findings + result.findings
-    return GapsRun(period, account, allocation, used, result, kept, findings)
+    findings = allocation.findings + use.findings + sheet_findings + result.findings
+    return GapsRun(period, account, allocation, use.used, result, kept, findings, use.latest_issued)
 
 
 def _write_sheet(ctx: Context, run: GapsRun, rows: pd.DataFrame, status: str) -> pd.DataFrame:
@@ -168,43 +168,22 @@ def check_gaps(ctx: Context, period: str | None = None, account: str | None = No
     ))
 
 
-def _upload_check_rows(ctx: Context, period: Period, account: str | None) -> int:
-    """Rows of 漏上傳檢核 for the period and 帳別 (rows with no 帳別 count for every 帳別)."""
-    import numpy as np
+def _refusals(ctx: Context, run: GapsRun) -> list[str]:
+    """Why the void may not go ahead: 漏上傳檢核 is run here, for the period and 帳別, with its
+    freshness guard — an invoice that never reached the platform looks exactly like a 跳號."""
+    from .upload_check import PREREQUISITE_MESSAGE, upload_check_scope, upload_problems
 
-    from ..steps.allocation import row_periods
-
-    raw = ctx.io.read_table(_UPLOAD)
-    if raw.empty or "資料申報年月" not in raw.columns:
-        return 0
-
-    mask = np.array(row_periods(raw, "資料申報年月") == period.code, dtype=bool)
-    if account is not None and "帳別" in raw.columns:
-        acc = text(raw["帳別"])
-        mask &= np.array((acc == account) | (acc == ""), dtype=bool)
-    return int(mask.sum())
-
-
-def _upload_check_note(ctx: Context, period: Period) -> str:
-    params = ctx.io.read_params(layout.sheet("漏上傳檢核"))
-    value = params.get("period")
-    try:
-        checked = periods.parse(str(value)).code if value not in (None, "") else None
-    except InputError:
-        checked = None
-    if checked != period.code:
-        return f"提醒：[漏上傳檢核] 尚未對 {period.code} 執行；作廢前請先確認沒有漏上傳的發票。"
-    return ""
-
-
-def _refusals(ctx: Context, run: GapsRun, targets: pd.DataFrame) -> list[str]:
+    problems = upload_problems(ctx, upload_check_scope(ctx, run.period, run.account))
     reasons = []
-    pending_upload = _upload_check_rows(ctx, run.period, run.account)
-    if pending_upload:
-        reasons.append(f"[漏上傳檢核] 仍有 {pending_upload:,} 筆 {run.period.code} 的資料未處理："
-                       "漏上傳的發票看起來就像跳號，請先補上傳並重新[查詢]")
-    if not run.used.platform_known and len(targets):
-        reasons.append("尚未下載平台發票狀況：無法確認跳號是否曾開立，請先[下載平台發票狀況]")
+    if problems.stale:
+        reasons.append(f"{PREREQUISITE_MESSAGE}（{problems.stale}）：無法確認跳號是否曾開立")
+    rows = problems.out.rows
+    if len(rows):
+        kinds = "、".join(f"{k} {v:,} 筆" for k, v in problems.out.counts.items() if v)
+        reasons.append(f"漏上傳檢核（{run.scope}）有 {len(rows):,} 筆待處理：{kinds}；"
+                       "漏上傳的發票看起來就像跳號，請先補上傳、重新[下載平台發票狀況]並按[查詢]")
+    if problems.out.pending:
+        reasons.append(f"有 {problems.out.pending:,} 張發票平台仍在處理中：請稍後重新[下載平台發票狀況]")
     return reasons
 
 
@@ -222,15 +201,13 @@ def void_gaps(ctx: Context, period: str | None = None, account: str | None = Non
         return finish(ctx, ActionResult(STEP, "\n".join([message, *lines]), counts=run.result.counts(),
                                         findings=run.findings, params={**run.params, "action": "void"},
                                         rows=records(written), next_step=next_step(run.result)))
-    reasons = _refusals(ctx, run, targets)
+    reasons = _refusals(ctx, run)
     if reasons and not forced:
         raise RefusalError("不能整批作廢：" + "；".join(reasons) + "。若確定要作廢，需提供原因（會寫入執行紀錄）。")
     total = int(targets["count"].sum())
-    note = _upload_check_note(ctx, run.period)
     prompt = "\n".join([
         f"將把 {run.scope} 下列 {len(targets):,} 組、共 {total:,} 張跳號標為「已作廢」（從未開立，列入 E0402 空白號碼）：",
         *describe(targets, _DIALOG_RANGES),
-        *([note] if note else []),
         *([f"強制執行，原因：{ctx.force_reason}"] if forced else []),
         "確定要整批作廢嗎？",
     ])
@@ -244,8 +221,6 @@ def void_gaps(ctx: Context, period: str | None = None, account: str | None = Non
         lines.append(f"平台有但 ERP 缺漏的 {int(after.fix_erp['count'].sum()):,} 張未作廢：請補匯入[發票資料]。")
     if reasons:
         lines.append("強制作廢（" + "；".join(reasons) + "）")
-    if note:
-        lines.append(note)
     return finish(ctx, ActionResult(
         STEP, "\n".join([message, *lines]), exit_code=ExitCode.OK,
         counts={"作廢組數": len(targets), "作廢張數": total, **after.counts()},

@@ -7,6 +7,7 @@ over, so that 漏上傳檢核, 跳號, E0402 and 配號 ask one question and get
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from ..book import layout
@@ -14,12 +15,12 @@ from ..book.io import param_text
 from ..book.settings import Settings
 from ..book.tables import typed
 from ..domain import periods
-from ..domain.errors import Finding, InputError, Location
+from ..domain.errors import InputError, Location
 from ..domain.periods import Period
 
 if TYPE_CHECKING:
     from ..steps.allocation import PeriodAllocation
-    from ..steps.blanks import UsedNumbers
+    from ..steps.used import PeriodUse
     from .base import Context
 
 __all__ = ["platform_downloaded", "read_allocation", "read_used_numbers", "resolve_period"]
@@ -71,7 +72,7 @@ def platform_downloaded(ctx: Context) -> object:
     return ctx.io.read_params(layout.sheet("平台狀況")).get("downloaded_at")
 
 
-def read_used_numbers(ctx: Context, allocation: PeriodAllocation) -> tuple[UsedNumbers, list[Finding]]:
+def read_used_numbers(ctx: Context, allocation: PeriodAllocation) -> PeriodUse:
     """Every number of the register (any status) and of the platform (``steps.used``).
 
     Only 發票號碼 and 發票日期 of the register and 發票號碼 of the platform are read; the
@@ -91,5 +92,5 @@ def read_used_numbers(ctx: Context, allocation: PeriodAllocation) -> tuple[UsedN
         platform_numbers: object = None if param_text(platform_downloaded(ctx)) is None else []
     else:
         platform_numbers = platform["發票號碼"]
-    used, more = used_numbers(numbers, register["發票日期"], platform_numbers, allocation, where=where)
-    return used, findings + more
+    use = used_numbers(numbers, register["發票日期"], platform_numbers, allocation, where=where)
+    return dataclasses.replace(use, findings=findings + use.findings)

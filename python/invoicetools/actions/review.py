@@ -44,5 +44,9 @@ def export_review_here(ctx: Context, ext: str) -> ActionResult:
     path = folder / review_file_name(read_settings(ctx.io), ctx.now(), ext)
     sheets = _chosen_sheets(ctx)
     if ext == "pdf":
-        return export_review(ctx, pdf=path, sheets=sheets, pdf_renderer=ctx.host.pdf_renderer)
+        from .review_layout import EXCEL, LIBREOFFICE
+
+        renderer = ctx.host.pdf_renderer  # the host's own printer is Excel's; without one, LibreOffice prints
+        return export_review(ctx, pdf=path, sheets=sheets, pdf_renderer=renderer,
+                             pdf_metrics=EXCEL if renderer is not None else LIBREOFFICE)
     return export_review(ctx, xlsx=path, sheets=sheets)

@@ -34,8 +34,11 @@ __all__ = [
     "CLEAN_MESSAGE",
     "PREREQUISITE_MESSAGE",
     "STEP_CHECK",
+    "UploadProblems",
     "reconcile_uploads",
     "reconcile_uploads_from_sheet",
+    "upload_check_scope",
+    "upload_problems",
 ]
 
 STEP_CHECK = "漏上傳檢核"
@@ -153,11 +156,10 @@ def _stale_reason(ctx: Context, data: pd.DataFrame, scope: Scope) -> str:
     return ""
 
 
-def _guard_freshness(ctx: Context, run: _Run, data: pd.DataFrame) -> None:
+def _guard_freshness(ctx: Context, run: _Run, reason: str) -> None:
     """Refuse (logged, exit 1) on a missing or stale platform status, unless forced with a reason."""
     import pandas as pd
 
-    reason = _stale_reason(ctx, data, run.scope)
     if not reason:
         return
     refusal = f"{PREREQUISITE_MESSAGE}（{reason}）"
@@ -191,38 +193,82 @@ class _Verdict:
 
 
 def _verdict(out: UploadCheck, errors: int, run: _Run) -> _Verdict:
-    """What the check says: the problems, or that some data could not be checked, or the all-clear."""
+    """What the check says: the problems; no data at all; data that could not be checked; results
+    still pending on the platform; or — only when none of these — the all-clear."""
     n = len(out.rows)
+    waiting = (f"另有 {out.pending:,} 張平台仍在處理中（尚未確認上傳成功），請稍後重新[下載平台發票狀況]再按[查詢]。"
+               if out.pending else "")
+    who = f"、帳別 {run.scope.account}" if run.scope.account else ""
     if n:
         parts = "、".join(f"{k} {v:,}" for k, v in out.counts.items() if v)
         status = f"共 {n:,} 筆：{parts}" + (f"；其中 {out.overdue:,} 筆已超過上傳期限" if out.overdue else "")
-        return _Verdict(status, f"漏上傳檢核：{status}（檢核 {out.checked:,} 張發票，{run.dates}）。",
-                        "補傳未上傳、上傳失敗的發票與作廢；確認重號、不在配號範圍與平台有帳上無的發票；"
+        return _Verdict(status, f"漏上傳檢核：{status}（檢核 {out.checked:,} 張發票，{run.dates}）。" + waiting,
+                        "補傳未上傳、上傳失敗的發票與作廢；確認平台已作廢、重號、不在配號範圍與平台有帳上無的發票；"
                         "完成後重新[下載平台發票狀況]，再按[查詢]。", ExitCode.FINDINGS)
+    if not out.checked:
+        status = f"[發票資料] 在 {run.dates}{who} 沒有發票資料可檢核"
+        return _Verdict(status, f"{status}：請確認資料申報年月與發票日期範圍，或先按[匯入發票資料]匯入本期的發票。",
+                        "匯入本期的 ERP 發票資料（invoicetools invoices import），再按[查詢]。", ExitCode.FINDINGS)
     if errors:
         status = f"沒有找到漏上傳資料，但有 {errors:,} 個問題使部分資料無法檢核（見[檢核訊息]）"
-        return _Verdict(status, status + "；請修正後再查詢。", "修正[檢核訊息]列出的發票資料後重新匯入，再按[查詢]。",
-                        ExitCode.FINDINGS)
-    if not out.checked:
-        return _Verdict(f"{CLEAN_MESSAGE}（但這個範圍沒有任何發票資料）",
-                        f"{CLEAN_MESSAGE}\n注意：[發票資料] 在這個範圍沒有任何發票，請確認申報年月與發票資料。",
-                        "可以繼續[異常跳號整批作廢]。", ExitCode.OK)
+        return _Verdict(status, status + "；請修正後再查詢。" + waiting,
+                        "修正[檢核訊息]列出的發票資料後重新匯入，再按[查詢]。", ExitCode.FINDINGS)
+    if out.pending:
+        status = f"沒有找到漏上傳資料，但有 {out.pending:,} 張發票平台仍在處理中"
+        return _Verdict(status, f"{status}（檢核 {out.checked:,} 張發票，{run.dates}）。\n{waiting}",
+                        "稍後重新[下載平台發票狀況]，再按[查詢]。", ExitCode.FINDINGS)
     return _Verdict(f"{CLEAN_MESSAGE}（檢核 {out.checked:,} 張發票，{run.dates}）",
                     f"{CLEAN_MESSAGE}\n檢核 {out.checked:,} 張發票，發票日期 {run.dates}。",
                     "可以繼續[異常跳號整批作廢]。", ExitCode.OK)
 
 
-def _notes(ctx: Context, out: UploadCheck, run: _Run, from_tracks: bool) -> list[Finding]:
+def _notes(ctx: Context, from_tracks: bool) -> list[Finding]:
+    if not from_tracks:
+        return []
+    return [Finding("allocation_from_tracks", "[配號設定] 沒有本期資料，以[字軌配號]的配號區間檢核（帳別取自[設定]）",
+                    Location(file=ctx.io.name, sheet="字軌配號"), Severity.INFO)]
+
+
+@dataclass
+class UploadProblems:
+    """漏上傳檢核 computed, nothing written: the result, the findings, and whether the platform status
+    can be trusted (``stale``: why not; '' when it can)."""
+
+    out: UploadCheck
+    findings: list[Finding]
+    stale: str
+    from_tracks: bool
+
+
+def upload_problems(ctx: Context, run: _Run) -> UploadProblems:
+    """Read 發票資料 and 平台狀況 (in parallel where the backend can) and reconcile them for ``run``'s
+    scope; raises ``InputError`` when a sheet cannot be read at all. Writes nothing."""
+    from ..sources.register import prepare_register
+    from ..sources.status import platform_input
+    from ..steps.upload_check import check
+
     book = ctx.io.name
-    notes: list[Finding] = []
+    reg_where = Location(file=book, sheet=_INVOICES.sheet)
+    plat_where = Location(file=book, sheet=_PLATFORM.sheet)
+    ctx.io.prefetch([_INVOICES.sheet, _PLATFORM.sheet])
+    raw, plat_raw = ctx.io.read_table(_INVOICES), ctx.io.read_table(_PLATFORM)
+    reg = prepare_register(raw, reg_where, for_sheet=False)
+    platform, plat_findings = platform_input(plat_raw, plat_where)
+    allocation = read_allocation(ctx, run.scope.period, read_settings(ctx.io))
+    out = check(reg.data, platform, allocation, scope=run.scope, now=ctx.now().replace(microsecond=0),
+                where=reg_where, platform_where=plat_where)
+    findings = _register_findings(reg, run.scope) + plat_findings + allocation.findings + out.findings
     if not out.checked:
-        notes.append(Finding("no_invoices", f"[發票資料] 在 {run.dates}"
-                             + (f"、帳別 {run.scope.account}" if run.scope.account else "") + " 沒有任何發票；請確認申報年月與發票資料",
-                             Location(file=book, sheet=_INVOICES.sheet), Severity.WARNING))
-    if from_tracks:
-        notes.append(Finding("allocation_from_tracks", "[配號設定] 沒有本期資料，以[字軌配號]的配號區間檢核（帳別取自[設定]）",
-                             Location(file=book, sheet="字軌配號"), Severity.INFO))
-    return notes
+        findings.append(Finding("no_invoices", f"[發票資料] 在 {run.dates}"
+                                + (f"、帳別 {run.scope.account}" if run.scope.account else "") + " 沒有發票資料可檢核",
+                                reg_where, Severity.ERROR))
+    return UploadProblems(out, findings, _stale_reason(ctx, reg.data, run.scope), allocation.from_tracks)
+
+
+def upload_check_scope(ctx: Context, period: str | Period | None, account: str | None = None,
+                       date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> _Run:
+    """What one 漏上傳檢核 covers (the period falls back to [設定]; a date range must lie in it)."""
+    return _scope(ctx, period, account, date_from, date_to)
 
 
 # --------------------------------------------------------------------------- the action
@@ -239,34 +285,24 @@ def reconcile_uploads(
     """發票資料漏上傳檢核: one row per problem on 漏上傳檢核, or 「恭喜您！此次無漏上傳資料！」."""
     import pandas as pd
 
-    from ..sources.register import prepare_register
-    from ..sources.status import platform_input
-    from ..steps.upload_check import HEADERS, check
+    from ..steps.upload_check import HEADERS
 
     run = _scope(ctx, period, account, date_from, date_to)
-    book = ctx.io.name
-    reg_where = Location(file=book, sheet=_INVOICES.sheet)
-    plat_where = Location(file=book, sheet=_PLATFORM.sheet)
     try:
-        ctx.io.prefetch([_INVOICES.sheet, _PLATFORM.sheet])
-        raw, plat_raw = ctx.io.read_table(_INVOICES), ctx.io.read_table(_PLATFORM)
+        problems = upload_problems(ctx, run)
     except InputError as exc:
         _write_sheet(ctx, run, pd.DataFrame(columns=list(_CHECK.headers)), f"無法讀取：{exc}")
         return failed_read(ctx, STEP_CHECK, exc, run.params)
-    reg = prepare_register(raw, reg_where, for_sheet=False)
-    platform, plat_findings = platform_input(plat_raw, plat_where)
-    _guard_freshness(ctx, run, reg.data)
-    allocation = read_allocation(ctx, run.scope.period, read_settings(ctx.io))
-    out = check(reg.data, platform, allocation, scope=run.scope, now=ctx.now().replace(microsecond=0),
-                where=reg_where, platform_where=plat_where)
-    findings = run.findings + _register_findings(reg, run.scope) + plat_findings + allocation.findings + out.findings
-    verdict = _verdict(out, sum(1 for f in findings if f.severity is Severity.ERROR), run)
-    findings += _notes(ctx, out, run, allocation.from_tracks)
+    _guard_freshness(ctx, run, problems.stale)
+    out = problems.out
+    findings = run.findings + problems.findings
+    verdict = _verdict(out, sum(1 for f in findings if f.severity is Severity.ERROR and f.code != "no_invoices"), run)
+    findings += _notes(ctx, problems.from_tracks)
     _write_sheet(ctx, run, out.rows.drop(columns=["row"]), verdict.status)
     counts = {k: v for k, v in out.counts.items() if v}
     return finish(ctx, ActionResult(
         STEP_CHECK, verdict.message, exit_code=verdict.exit_code,
-        counts={"檢核發票": out.checked, "問題": len(out.rows), **counts, "逾期": out.overdue},
+        counts={"檢核發票": out.checked, "問題": len(out.rows), **counts, "逾期": out.overdue, "處理中": out.pending},
         findings=findings, params=run.params, rows=_json_rows(out.rows.reindex(columns=list(HEADERS))),
         next_step=verdict.next_step,
     ))

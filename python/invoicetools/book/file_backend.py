@@ -9,7 +9,7 @@ is open in Excel is refused, never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,13 +19,16 @@ from . import layout
 from .grid import cache_exists, load_columns, load_grid, table_from_grid
 from .io import WorkbookIO
 from .layout import Kind, Sheet, Table
-from .xlsx_package import Package, refuse_if_open
+from .xlsx_package import Package, Replacement, refuse_if_open
 from .xlsx_sheet import TableWrite, rewrite_sheet, rewrite_table_part
+from .xlsx_styles import QuoteStyles
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["FileBook"]
+
+_STYLES = "xl/styles.xml"
 
 
 @dataclass
@@ -44,13 +47,29 @@ class _Grid:
 
 
 class FileBook(WorkbookIO):
-    """``WorkbookIO`` over an .xlsm/.xlsx file. Writes are kept until ``commit``."""
+    """``WorkbookIO`` over an .xlsm/.xlsx file. Writes are kept until ``commit``.
 
-    def __init__(self, path: str | Path) -> None:
+    ``writer=True`` (every command that may write) takes the workbook's lock before the first
+    read and keeps it until :meth:`close` (``workbook_lock``): a second writer waits up to
+    ``lock_wait`` seconds, then refuses; nothing one of them does is lost.
+    """
+
+    def __init__(self, path: str | Path, *, writer: bool = False, lock_wait: float | None = None,
+                 command: str = "", waiting: Callable[[str], None] | None = None) -> None:
+        from .workbook_lock import DEFAULT_WAIT, WorkbookLock
+
         self.path = Path(path)
         if not self.path.exists():
             raise InputError("找不到活頁簿檔案", where=Location(file=str(self.path)))
-        self._package = Package(self.path)
+        self._lock = WorkbookLock(self.path)
+        if writer:
+            self._lock.acquire(DEFAULT_WAIT if lock_wait is None else lock_wait, command=command,
+                               waiting=waiting or (lambda text: None))
+        try:
+            self._package = Package(self.path)
+        except BaseException:
+            self._lock.release()
+            raise
         self._grids: dict[str, _Grid] = {}
         self._tables: dict[str, tuple[Table, pd.DataFrame]] = {}
         self._cells: dict[str, dict[tuple[int, int], object]] = {}
@@ -64,6 +83,7 @@ class FileBook(WorkbookIO):
 
     def close(self) -> None:
         self._package.close()
+        self._lock.release()
 
     # --- reading -----------------------------------------------------------------------------
     def _grid(self, sheet_name: str) -> _Grid:
@@ -158,13 +178,27 @@ class FileBook(WorkbookIO):
             raise KeyError(f"{sheet.name} has no status row")
         self._cells.setdefault(sheet.name, {})[(sheet.status_row, 1)] = text
 
+    def read_status(self, sheet: Sheet) -> str | None:
+        if sheet.status_row is None:
+            return None
+        key = (sheet.status_row, 1)
+        pending = self._cells.get(sheet.name, {})
+        if key in pending:
+            value = pending[key]
+        elif sheet.name in self._grids:
+            value = self._grids[sheet.name].value(*key)
+        else:
+            value = self._package.top_cells(self._package.sheet_part(sheet.name), sheet.status_row).get(key)
+        return str(value).strip() or None if value is not None else None
+
     def commit(self, dest: Path | None = None) -> None:
         """Write the changed sheets (and their table parts) into the file, atomically."""
         if not self._tables and not self._cells:
             return
         target = dest or self.path
         refuse_if_open(target)
-        replacements: dict[str, bytes | Iterable[bytes]] = {}
+        replacements: dict[str, Replacement] = {}
+        quote = self._quote_styles()
         for sheet_name in sorted(set(self._tables) | set(self._cells)):
             part = self._package.sheet_part(sheet_name)
             table_write = None
@@ -179,8 +213,14 @@ class FileBook(WorkbookIO):
                     last_row = table.header_row + max(len(frame), 1)
                     ref = f"{column_letter(table.first_col)}{table.header_row}:" f"{column_letter(table_write.last_col)}{last_row}"
                     replacements[tpart] = self._rewrite_table_part(tpart, ref, headers)
-            chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write)
+            chunks = rewrite_sheet(self._package.read(part), cells=self._cells.get(sheet_name, {}), table=table_write,
+                                   quote=quote)
             replacements[part] = chunks
+        if quote is not None:
+            order = self._package.order
+            if order.index(_STYLES) < max(order.index(p) for p in replacements):
+                quote.prepare_all()  # styles.xml is written before a sheet that may need a twin
+            replacements[_STYLES] = quote.styles_xml  # None (kept byte for byte) unless a twin was added
         big = {s: len(f) for s, (_, f) in self._tables.items() if len(f) >= 10_000}
         detail = "、".join(f"「{s}」{n:,} 列" for s, n in big.items())
         self.progress(f"寫入活頁簿{('：' + detail) if detail else ''}…", None, None)
@@ -192,6 +232,17 @@ class FileBook(WorkbookIO):
         self._grids.clear()
         self._tables.clear()
         self._cells.clear()
+
+    def _quote_styles(self) -> QuoteStyles | None:
+        """Twins of the workbook's styles with Excel's quote prefix (none when it has no styles part)."""
+        from lxml import etree
+
+        if _STYLES not in self._package.names:
+            return None
+        try:
+            return QuoteStyles(self._package.read(_STYLES))
+        except etree.XMLSyntaxError:
+            return None  # a styles part that does not parse is copied as it is, and formula-like text unflagged
 
     def _rewrite_table_part(self, part: str, ref: str, headers: list[str]) -> bytes:
         from lxml import etree

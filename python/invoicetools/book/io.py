@@ -62,6 +62,10 @@ class WorkbookIO(Protocol):
         """Show the step's message on the sheet (its status row)."""
         ...
 
+    def read_status(self, sheet: Sheet) -> str | None:
+        """The step's message as the sheet shows it (``None`` when blank or the sheet has no status row)."""
+        ...
+
     def commit(self) -> None:
         """Make the writes durable (the file backend writes the file; others do nothing)."""
         ...

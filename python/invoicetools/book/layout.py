@@ -77,7 +77,7 @@ class Role(StrEnum):
     INPUT = "input"  # data in: imported or pasted; steps never modify it
     RESULT = "result"  # written whole by a step, replaced on rerun
     LOG = "log"  # appended by every run
-    HIDDEN = "hidden"  # xlwings.conf
+    HIDDEN = "hidden"  # invoicetools.conf (xlwings settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,7 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()  # other headers ERP exports use for the same column
     note: str = ""  # shown as the header's comment / in the docs
+    choices: tuple[str, ...] = ()  # offered as a drop-down list; other text is still allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +216,7 @@ ACTIONS: tuple[Action, ...] = (
            supertip="登入資訊存在 Windows 認證管理員，工作表上只顯示是否已儲存。",
            cli="invoicetools tracks fetch --book BOOK --provider ecpay"),
     Action("tracks_allocate", "tracks_allocate", "TracksAllocate", "配號", "配號",
-           "依機台配號設定，把 50 張一組的發票分配給各帳別與機台", "TableInsert", "A",
+           "依機台配號設定，把 50 張一組的發票分配給各帳別與機台", "FillSeries", "A",
            cli="invoicetools tracks allocate --book BOOK"),
     Action("forecast_update", "forecast_update", "ForecastUpdate", "預估組數", "配號",
            "依各機台歷史用量建議下期組數，並警告會在期末前用完的機台（18 日前調整）", "ChartTrendline", "T",
@@ -224,16 +225,16 @@ ACTIONS: tuple[Action, ...] = (
            "產生分支機構配號檔 E0401 到 Turnkey 資料夾", "XmlExport", "B",
            cli="invoicetools tracks e0401 --book BOOK"),
     Action("invoices_import", "invoices_import", "InvoicesImport", "匯入發票資料", "漏上傳檢核",
-           "匯入 ERP 開立發票資料（CSV/xlsx）到[發票資料]", "ImportExcel", "M",
+           "匯入 ERP 開立發票資料（CSV/xlsx）到[發票資料]", "GetExternalDataFromText", "M",
            cli="invoicetools invoices import FILE --book BOOK"),
     Action("status_download", "status_download", "StatusDownload", "下載平台發票狀況", "漏上傳檢核",
-           "取得平台上的發票狀況：狀況檔、Turnkey 結果或加值中心", "ImportTextFile", "D",
+           "取得平台上的發票狀況：狀況檔、Turnkey 結果或加值中心", "GetExternalDataFromWeb", "D",
            cli="invoicetools status import FILE_OR_DIR --book BOOK"),
     Action("check_upload", "check_upload", "CheckUpload", "查詢", "漏上傳檢核",
-           "[F10] 速查：列出漏上傳、上傳失敗、作廢未上傳與重號", "FindDialog", "Q",
+           "[F10] 速查：列出漏上傳、上傳失敗、作廢未上傳與重號", "FindDialogExcel", "Q",
            cli="invoicetools check-upload --book BOOK --period 11302"),
     Action("gaps_check", "gaps_check", "GapsCheck", "檢查", "跳號作廢",
-           "列出每台機台已用範圍內的異常跳號", "ReviewAcceptChange", "G",
+           "列出每台機台已用範圍內的異常跳號", "ErrorChecking", "G",
            cli="invoicetools gaps --book BOOK --period 11302"),
     Action("gaps_void", "gaps_void", "GapsVoid", "整批作廢", "跳號作廢",
            "確認後把列出的跳號一次標為已作廢（寫入執行紀錄）", "ReviewDeleteComment", "V",
@@ -248,10 +249,10 @@ ACTIONS: tuple[Action, ...] = (
            "把選定的工作表匯出成 PDF 供審閱", "FileSaveAsPdfOrXps", "P",
            cli="invoicetools export --book BOOK --pdf OUT.pdf"),
     Action("export_xlsx", "export_xlsx", "ExportXlsx", "匯出xlsx", "審閱",
-           "匯出只有數值的 xlsx（含公司、期別、製表人、時間）", "ExportExcel", "X",
+           "匯出只有數值的 xlsx（含公司、期別、製表人、時間）", "FileSaveAsExcelXlsx", "X",
            cli="invoicetools export --book BOOK --xlsx OUT.xlsx"),
     Action("calendar_refresh", "calendar_refresh", "CalendarRefresh", "行事曆", "設定",
-           "更新本期與下期的重要日期與剩餘天數", "CalendarInsert", "C",
+           "更新本期與下期的重要日期與剩餘天數", "FunctionsDateTimeInsertGallery", "C",
            cli="invoicetools calendar --book BOOK"),
     Action("settings_open", "settings_open", "SettingsOpen", "設定", "設定",
            "加值中心登入資訊：存入 Windows 認證管理員（工作表只顯示是否已儲存）", "ControlProperties", "S",
@@ -290,8 +291,15 @@ SETTING_KEYS: tuple[tuple[str, str, str], ...] = (
     ("加值中心", "", "例如 ecpay（綠界）"),
     ("加值中心網址", "", "留空使用正式環境網址"),
     ("製表人", "", "顯示在匯出報表的表頭"),
+    ("其他系統開立發票", "", "沒有分配給機台、也沒填擁有者的字軌由誰申報空白：否＝本系統（E0402 會列入）；是＝其他系統；留空＝轉出 E0402 前必須決定"),
     ("登入資訊", "未儲存", "只顯示是否已存入 Windows 認證管理員，不顯示密碼"),
 )
+
+# 設定 rows whose value comes from a list (a drop-down on the 設定值 cell)
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    "MIG版本": ("4.1", "4.0", "3.2"),
+    "其他系統開立發票": ("否", "是"),
+}
 
 _SETTINGS = Sheet(
     "設定", Role.SETTINGS, "設定",
@@ -319,7 +327,7 @@ _TRACKS = Sheet(
         Column("機台號碼", ID, 10, aliases=("機台號", "機台")),
         Column("申報年月", ID, 9),
         Column("組數", N, 7),
-        Column("擁有者", C, 12, note="本系統 / 其他系統 / 加值中心名稱"),
+        Column("擁有者", C, 12, note="本系統 / 其他系統 / 加值中心名稱", choices=("本系統", "其他系統")),
         Column("來源", C, 28),
         Column("匯入時間", DT, 17),
     )),
@@ -544,7 +552,7 @@ _LOG = Sheet(
 )
 
 _CONF = Sheet(
-    "xlwings.conf", Role.HIDDEN, "xlwings.conf",
+    "invoicetools.conf", Role.HIDDEN, "invoicetools.conf",
     landscape=False,
 )
 
@@ -566,16 +574,12 @@ def table(sheet_name: str) -> Table:
     return t
 
 
-# xlwings.conf keys (sheet "xlwings.conf", column A key, column B value); see notes/addin.md.
+# xlwings settings on the hidden sheet "invoicetools.conf" (column A key, column B value; xlwings'
+# VBA module, PROJECT_NAME invoicetools, reads it before the user's settings file). Only settings
+# that are the same on every PC: the Python location is not here (it is in the user's
+# %USERPROFILE%\.invoicetools\invoicetools.conf written by `invoicetools addin install`, which a
+# key on this sheet would shadow). See notes/addin.md and addin/README.md.
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (
-    ("Interpreter_Win", r"%LOCALAPPDATA%\InvoiceTools\venv\Scripts\pythonw.exe"),
-    ("Interpreter_Mac", ""),
-    ("PYTHONPATH", ""),
-    ("Conda Path", ""),
-    ("Conda Env", ""),
-    ("UDF Modules", ""),
-    ("Debug UDFs", "False"),
-    ("Use UDF Server", "False"),
-    ("Show Console", "False"),
-    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),  # OneDrive/SharePoint books; no .py beside the book shadows ours
+    ("USE UDF SERVER", "False"),  # RunPython starts Python itself (no xlwings DLL needed)
 )

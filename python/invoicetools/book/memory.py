@@ -87,6 +87,9 @@ class MemoryBook(WorkbookIO):
     def set_status(self, sheet: Sheet, text: str) -> None:
         self.status[sheet.name] = text
 
+    def read_status(self, sheet: Sheet) -> str | None:
+        return self.status.get(sheet.name) or None
+
     def commit(self) -> None:
         self.commits += 1
 

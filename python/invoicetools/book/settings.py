@@ -27,7 +27,7 @@ from ..domain.periods import Period
 from . import layout
 from .io import WorkbookIO
 
-__all__ = ["MIG_VERSIONS", "Settings", "read_settings", "write_settings"]
+__all__ = ["MIG_VERSIONS", "OTHER_SYSTEMS", "Settings", "read_settings", "write_settings"]
 
 MIG_VERSIONS = ("4.1", "4.0", "3.2")
 _TABLE = layout.table("設定")
@@ -111,6 +111,24 @@ class Settings:
     @property
     def preparer(self) -> str:
         return self._get("製表人") or ""
+
+    @property
+    def other_systems(self) -> bool | None:
+        """其他系統開立發票: whether booklets given to no machine of ours are issued by another system
+        (True), by this one (False), or nobody has said yet (None)."""
+        raw = self._get(OTHER_SYSTEMS)
+        if raw is None:
+            return None
+        answer = _YES_NO.get(raw.strip().lower())
+        if answer is None:
+            raise InputError(f"[設定] {OTHER_SYSTEMS}應為 是 或 否（或留空：尚未決定）", where=self._where(OTHER_SYSTEMS),
+                             found=raw)
+        return answer
+
+
+OTHER_SYSTEMS = "其他系統開立發票"
+_YES_NO = {"是": True, "y": True, "yes": True, "true": True, "1": True,
+           "否": False, "n": False, "no": False, "false": False, "0": False}
 
 
 def read_settings(io: WorkbookIO) -> Settings:

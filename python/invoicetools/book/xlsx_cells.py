@@ -2,6 +2,9 @@
 
 Strings are inline (``t="inlineStr"``) so ``sharedStrings.xml`` is never touched; numbers and
 dates are ``<v>`` values; each cell takes its column's style (from the sheet's ``<cols>``).
+Text that a spreadsheet would take as a formula (``= + - @``, tab, CR) takes the style's
+quote-prefixed twin (``xlsx_styles.QuoteStyles``) when one is given, so that editing the
+cell in Excel keeps it text.
 
 >>> cell_xml("B3", "AB00000001", 2)
 '<c r="B3" s="2" t="inlineStr"><is><t>AB00000001</t></is></c>'
@@ -13,6 +16,10 @@ dates are ``<v>`` values; each cell takes its column's style (from the sheet's `
 '<c r="E3" t="inlineStr"><is><t>bell_x0007_</t></is></c>'
 >>> cell_xml("F3", None, 4)
 ''
+>>> class Twins:
+...     def get(self, style): return 40 + (style or 0)
+>>> cell_xml("G3", "=1+1", 2, Twins()), cell_xml("G4", "1+1", 2, Twins())
+('<c r="G3" s="42" t="inlineStr"><is><t>=1+1</t></is></c>', '<c r="G4" s="2" t="inlineStr"><is><t>1+1</t></is></c>')
 """
 
 from __future__ import annotations
@@ -22,15 +29,23 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.dates import EXCEL_EPOCH
 from ..domain.errors import InputError
+from .xlwings_io import looks_like_formula
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_CELL_TEXT", "cell_xml", "escape_text", "excel_serial", "rows_xml"]
+__all__ = ["MAX_CELL_TEXT", "Quote", "cell_xml", "escape_text", "excel_serial", "rows_xml"]
+
+
+class Quote(Protocol):
+    """Style index → the style with Excel's quote prefix (``xlsx_styles.QuoteStyles``)."""
+
+    def get(self, style: int | None) -> int: ...
+
 
 MAX_CELL_TEXT = 32767  # Excel's limit per cell
 _ESCAPE_SEQ = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
@@ -63,12 +78,14 @@ def _text_cell(ref: str, style: str, text: str) -> str:
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape_text(text)}</t></is></c>'
 
 
-def cell_xml(ref: str, value: object, style: int | None) -> str:
+def cell_xml(ref: str, value: object, style: int | None, quote: Quote | None = None) -> str:
     """One ``<c>`` element, or ``''`` for a blank value."""
     s = "" if style is None else f' s="{style}"'
     if value is None:
         return ""
     if isinstance(value, str):
+        if quote is not None and looks_like_formula(value):
+            return _text_cell(ref, f' s="{quote.get(style)}"', value)
         return _text_cell(ref, s, value) if value != "" else ""
     if isinstance(value, bool):
         return _text_cell(ref, s, "是" if value else "否")
@@ -93,20 +110,23 @@ def cell_xml(ref: str, value: object, style: int | None) -> str:
     if value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, pd.Timestamp):
-        return cell_xml(ref, value.to_pydatetime(), style)
+        return cell_xml(ref, value.to_pydatetime(), style, quote)
     if isinstance(value, np.generic):
-        return cell_xml(ref, value.item(), style)
-    return _text_cell(ref, s, str(value))
+        return cell_xml(ref, value.item(), style, quote)
+    return cell_xml(ref, str(value), style, quote)
 
 
-def _column_cells(values: Sequence[object], letter: str, rows: Sequence[int], style: int | None) -> list[str]:
-    return [cell_xml(f"{letter}{r}", v, style) for v, r in zip(values, rows, strict=True)]
+def _column_cells(values: Sequence[object], letter: str, rows: Sequence[int], style: int | None,
+                  quote: Quote | None) -> list[str]:
+    return [cell_xml(f"{letter}{r}", v, style, quote) for v, r in zip(values, rows, strict=True)]
 
 
+# text the fast path leaves to cell_xml: control characters, _xHHHH_, edge spaces (tab and CR starts too)
 _NEEDS_SLOW_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}\n]|_x[0-9A-Fa-f]{4}_|^\s|\s$"
+_FORMULA_START = r"^[=+\-@]"  # with tab and CR (edge spaces above): ``xlwings_io.looks_like_formula``
 
 
-def _fast_column(series: pd.Series, refs: Any, style: int | None) -> Any:
+def _fast_column(series: pd.Series, refs: Any, style: int | None, quote: Quote | None = None) -> Any:
     """Cell XML for a whole column with Arrow string kernels, or ``None`` when a value needs the careful path."""
     import numpy as np
     import pandas as pd
@@ -150,6 +170,12 @@ def _fast_column(series: pd.Series, refs: Any, style: int | None) -> Any:
         return None
     esc = pc.replace_substring(pc.replace_substring(pc.replace_substring(arr, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
     cells = pc.binary_join_element_wise('<c r="', refs, f'"{s} t="inlineStr"><is><t>', esc, "</t></is></c>", "")
+    if quote is not None:
+        formula = pc.fill_null(pc.match_substring_regex(arr, _FORMULA_START), False)
+        if pc.any(formula).as_py():  # Excel's quote prefix: the style's twin
+            quoted = pc.binary_join_element_wise('<c r="', refs, f'" s="{quote.get(style)}" t="inlineStr"><is><t>', esc,
+                                                 "</t></is></c>", "")
+            cells = pc.if_else(formula, quoted, cells)
     empty = pc.or_kleene(pc.is_null(arr), pc.equal(arr, ""))
     return pc.if_else(empty, "", pc.fill_null(cells, ""))
 
@@ -161,6 +187,7 @@ def rows_xml(
     styles: Sequence[int | None],
     *,
     chunk: int = 50_000,
+    quote: Quote | None = None,
 ) -> Iterator[str]:
     """Yield ``<row>`` XML for a DataFrame, in chunks (memory stays bounded for 1M rows).
 
@@ -182,13 +209,13 @@ def rows_xml(
         for j, letter in enumerate(letters):
             series = part.iloc[:, j]
             refs = pc.binary_join_element_wise(letter, row_text, "")
-            fast = _fast_column(series, refs, styles[j])
+            fast = _fast_column(series, refs, styles[j], quote)
             if fast is None:
                 if pd.api.types.is_datetime64_any_dtype(series.dtype):
                     values: list[object] = [None if pd.isna(v) else v.to_pydatetime() for v in series]
                 else:
                     values = series.astype(object).where(series.notna(), None).tolist()
-                fast = pa.array(_column_cells(values, letter, rows.tolist(), styles[j]), type=pa.string())
+                fast = pa.array(_column_cells(values, letter, rows.tolist(), styles[j], quote), type=pa.string())
             columns.append(fast)
         opened = pc.binary_join_element_wise('<row r="', row_text, '">', "")
         joined = pc.binary_join_element_wise(opened, *columns, "</row>", "")

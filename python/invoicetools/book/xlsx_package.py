@@ -15,16 +15,19 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError, Location, describe_os_error
+from .file_safety import LEFTOVER_PREFIX, LEFTOVER_SUFFIX, apply_mode, mode_for, remove_leftovers, try_lock
 
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["Package", "lock_files", "refuse_if_open"]
+__all__ = ["Package", "Replacement", "lock_files", "refuse_if_open"]
+
+Replacement = bytes | Iterable[bytes] | Callable[[], "bytes | None"]
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -79,7 +82,8 @@ class Package:
             raise InputError(
                 "無法開啟活頁簿：檔案不是有效的 Excel（.xlsm/.xlsx）檔或已損毀", where=Location(file=str(path))
             ) from exc
-        self.names = set(self._zip.namelist())
+        self.order = self._zip.namelist()  # the members in the order they are stored (and rewritten)
+        self.names = set(self.order)
         try:
             self.sheet_parts = self._map_sheets()
         except BaseException:
@@ -229,11 +233,15 @@ class Package:
         return 1
 
     # --- writing -----------------------------------------------------------------------------
-    def save(self, dest: Path, replacements: Mapping[str, bytes | Iterable[bytes]]) -> None:
+    def save(self, dest: Path, replacements: Mapping[str, Replacement]) -> None:
         """Write the package to ``dest`` atomically, replacing some parts and raw-copying the rest.
 
+        A replacement is the part's bytes, an iterable of chunks, or a function called when the
+        part's turn comes that returns its bytes, or ``None`` to keep the part as it is.
+
         Whatever goes wrong (a damaged part, a full disk, no permission, Ctrl+C), ``dest`` is
-        left as it was and no temporary file stays behind.
+        left as it was and no temporary file stays behind; the file keeps the mode of the one it
+        replaces (``file_safety``), and dead temporary files of killed runs beside it are removed.
         """
         from lxml import etree
 
@@ -241,18 +249,25 @@ class Package:
         if unknown:
             raise KeyError(f"parts not in package: {sorted(unknown)}")
         where = Location(file=str(dest))
+        remove_leftovers(dest.parent)
+        mode = mode_for(dest)
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=".~invoicetools-", suffix=".tmp", dir=dest.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=LEFTOVER_PREFIX, suffix=LEFTOVER_SUFFIX, dir=dest.parent)
         except OSError as exc:
             raise InputError(f"無法在活頁簿的資料夾寫入檔案：{describe_os_error(exc)}；活頁簿未被修改", where=where) from exc
         tmp = Path(tmp_name)
+        try_lock(fd)  # held while it is written: the next run's clean-up leaves it alone
+        apply_mode(fd, tmp, mode)
         part = ""
         try:
             with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as out:
                 for info in self._zip.infolist():
                     part = info.filename
-                    if info.filename in replacements:
-                        self._write_member(out, info, replacements[info.filename])
+                    data = replacements.get(info.filename)
+                    if callable(data):  # decided when its turn comes (after the parts before it)
+                        data = data()
+                    if data is not None:
+                        self._write_member(out, info, data)
                     else:
                         self._copy_raw(out, info)
                 out.close()

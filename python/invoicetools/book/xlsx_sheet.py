@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .layout import column_letter
-from .xlsx_cells import cell_xml, rows_xml
+from .xlsx_cells import Quote, cell_xml, rows_xml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,6 +82,7 @@ def _patch_row(
     clear: tuple[int, int] | None,
     styles: Mapping[int, int],
     fallback_style: int | None = None,
+    quote: Quote | None = None,
 ) -> str:
     """Rebuild one row: drop cells in ``clear`` (a column span), set ``values`` (keeping each old cell's style)."""
     kept: dict[int, str] = {}
@@ -99,7 +100,7 @@ def _patch_row(
         if value is _CLEAR:
             continue
         style = old_style.get(col, styles.get(col, fallback_style))
-        xml = cell_xml(f"{column_letter(col)}{row}", value, style)
+        xml = cell_xml(f"{column_letter(col)}{row}", value, style, quote)
         if xml:
             kept[col] = xml
     attrs = _SPANS.sub("", row_attrs)
@@ -109,10 +110,11 @@ def _patch_row(
 
 
 def _new_row(
-    row: int, values: Mapping[int, object], styles: Mapping[int, int], table: TableWrite | None, header_style: int | None
+    row: int, values: Mapping[int, object], styles: Mapping[int, int], table: TableWrite | None, header_style: int | None,
+    quote: Quote | None = None,
 ) -> str:
     fallback = header_style if table is not None and row == table.header_row else None
-    return _patch_row(f' r="{row}"', "", row, values, None, styles, fallback)
+    return _patch_row(f' r="{row}"', "", row, values, None, styles, fallback, quote)
 
 
 def rewrite_sheet(
@@ -120,8 +122,9 @@ def rewrite_sheet(
     *,
     cells: Mapping[tuple[int, int], object],
     table: TableWrite | None,
+    quote: Quote | None = None,
 ) -> Iterator[bytes]:
-    """Yield the new sheet XML in chunks."""
+    """Yield the new sheet XML in chunks (formula-like text with ``quote``'s styles when given)."""
     text = xml.decode("utf-8")
     start = text.find("<sheetData")
     if start < 0:
@@ -187,23 +190,23 @@ def rewrite_sheet(
                 data_styles.setdefault(0, -1)  # seen, even when it had no styles
             if fast:
                 break
-            kept = _patch_row(attrs, body, r, pending.pop(r, {}), clear_span, styles)
+            kept = _patch_row(attrs, body, r, pending.pop(r, {}), clear_span, styles, quote=quote)
             if kept and "<c " in kept:
                 beside[r] = kept
             continue
         # rows before a pending patch row that does not exist yet
         for pr in [p for p in pending if p < r]:
-            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style))
+            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style, quote))
         patch = pending.pop(r, {})
         clear = clear_span if table is not None and r == table.header_row else None
         fallback = header_style if table is not None and r == table.header_row else None
-        row_xml = _patch_row(attrs, body, r, patch, clear, styles, fallback) if (patch or clear) else m.group(0)
+        row_xml = _patch_row(attrs, body, r, patch, clear, styles, fallback, quote) if (patch or clear) else m.group(0)
         if row_xml:
             out_rows.append(row_xml)
             max_row = max(max_row, r)
     for pr in list(pending):
         if first_data is None or pr < first_data:
-            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style))
+            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style, quote))
             max_row = max(max_row, pr)
     max_col = max(max_col, dim_last_col if dim and dim_last_col < 10**6 else 1)
 
@@ -220,18 +223,19 @@ def rewrite_sheet(
         col_styles = [data_styles.get(table.first_col + j, styles.get(table.first_col + j))
                       for j in range(len(table.headers))]
         if not beside:
-            for chunk in rows_xml(table.frame, table.header_row + 1, letters, col_styles):
+            for chunk in rows_xml(table.frame, table.header_row + 1, letters, col_styles, quote=quote):
                 yield chunk.encode()
         else:
-            yield _merge_beside(table, letters, col_styles, beside).encode()
+            yield _merge_beside(table, letters, col_styles, beside, quote).encode()
     yield b"</sheetData>"
     yield tail.encode()
 
 
-def _merge_beside(table: TableWrite, letters: list[str], styles: list[int | None], beside: dict[int, str]) -> str:
+def _merge_beside(table: TableWrite, letters: list[str], styles: list[int | None], beside: dict[int, str],
+                  quote: Quote | None) -> str:
     """Slow path: new table rows merged with cells the user keeps beside the table."""
     new_rows: dict[int, str] = {}
-    for chunk in rows_xml(table.frame, table.header_row + 1, letters, styles, chunk=10**9):
+    for chunk in rows_xml(table.frame, table.header_row + 1, letters, styles, chunk=10**9, quote=quote):
         for m in _ROW.finditer(chunk):
             rm = _ROW_NUM.search(m.group(1))
             assert rm is not None

@@ -282,6 +282,12 @@ class XlwingsBook(WorkbookIO):
             raise KeyError(f"{sheet.name} has no status row")
         self._sheet(sheet.name).range(sheet.status_cell).value = to_cell(text)
 
+    def read_status(self, sheet: Sheet) -> str | None:
+        if sheet.status_cell is None:
+            return None
+        value = self._sheet(sheet.name).range(sheet.status_cell).value
+        return str(value).strip() or None if value is not None else None
+
     def commit(self) -> None:
         """Nothing to do: the writes are in the open workbook; saving it is the accountant's call."""
 

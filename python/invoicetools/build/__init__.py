@@ -8,12 +8,15 @@ Developer tooling (the docs pictures) lives in scripts/.
 
 * ``ovba_compression`` – MS-OVBA compression (module source, ``dir``);
 * ``cfb`` – a small Compound File writer;
-* ``vbaproject`` – vbaProject.bin shaped on the pinned xlwings template, and ``compare()``;
+* ``vbaproject`` – vbaProject.bin shaped on the pinned xlwings template;
+* ``template_diff`` – every difference from that template (listed in ``addin/README.md``);
 * ``sources`` – ``addin/`` and the pinned xlwings package, VBA rules;
 * ``messages`` – the Chinese texts of the VBA (``addin/vba/InvoiceText.bas``);
 * ``ribbon`` – customUI14.xml validation and callbacks;
 * ``workbook`` – the sheets (XlsxWriter); ``package`` – ribbon part, add-in type, fixed zip bytes;
-* ``product`` – the two files.
+* ``product`` – the two files;
+* ``release`` (with ``release_check``, ``release_scripts``) – ``invoicetools build --release DIR``:
+  the folder an office installs from offline.
 
 Heavy imports (xlsxwriter, olefile, xmlschema, lxml) happen only inside the functions that
 use them.

@@ -4,7 +4,8 @@ Olefile only rewrites streams of the same size and ms-cfb 0.0.6 leaves scratch f
 working directory, so the few rules are implemented here. The layout copies what xlwings'
 shipped templates hold (written by Aspose.Cells, known to open in Excel):
 
-* 512-byte sectors, 64-byte mini sectors, streams under 4096 bytes in the mini stream;
+* version 3 (minor version as the caller says), 512-byte sectors, 64-byte mini sectors,
+  streams under 4096 bytes in the mini stream;
 * directory entries numbered in pre-order (a storage, then its children), siblings sorted by
   the CFB rule (shorter name first, then upper-case code points) and linked as a right-leaning
   chain, all black, no timestamps, no CLSIDs;
@@ -129,8 +130,12 @@ _EMPTY_ENTRY = struct.pack(
 )
 
 
-def write(streams: dict[str, bytes]) -> bytes:
-    """Build a CFB v3 file holding ``streams`` ({"STORAGE/STREAM": bytes})."""
+def write(streams: dict[str, bytes], *, minor_version: int = 0x003E) -> bytes:
+    """Build a CFB v3 file holding ``streams`` ({"STORAGE/STREAM": bytes}).
+
+    ``minor_version`` goes into the header: [MS-CFB] says 0x003E, readers ignore it; the
+    xlwings templates carry 0x0021 (Aspose.Cells), and the VBA project keeps theirs.
+    """
     entries = _number(_tree(streams))
     root = entries[0]
     body: list[bytes] = []
@@ -183,7 +188,7 @@ def write(streams: dict[str, bytes]) -> bytes:
     header = (
         _SIGNATURE
         + b"\0" * 16
-        + struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6)
+        + struct.pack("<HHHHH", minor_version, 0x0003, 0xFFFE, 9, 6)
         + b"\0" * 6
         + struct.pack(
             "<IIIIIIIII", 0, n_fat, dir_first, 0, MINI_CUTOFF, minifat_first, minifat_count, ENDOFCHAIN, 0

@@ -1,13 +1,19 @@
 """The two deliverables: ``addin/InvoiceTools.xlam`` and ``workbook/InvoiceTools.xlsm``.
 
 * ``InvoiceTools.xlam``: the ribbon (``customUI14.xml``), modules ThisWorkbook (ribbon label
-  refresh), Sheet1 (a note sheet, no settings), InvoiceTools (one Sub per button),
-  InvoiceText, InvoiceRibbon, xlwings (``xlwings_custom_addin.bas``: ActiveWorkbook, PROJECT_NAME
-  ``invoicetools``) and Dictionary; VBA project shaped on ``quickstart_addin_ribbon.xlam``.
+  refresh), Dictionary, InvoiceTools (one Sub per button), InvoiceText, InvoiceRibbon, Sheet2
+  (a note sheet, no settings) and xlwings (``xlwings_custom_addin.bas``: ActiveWorkbook);
+  VBA project shaped on ``quickstart_addin_ribbon.xlam``.
 * ``InvoiceTools.xlsm``: every sheet of the layout with sheet buttons, modules ThisWorkbook,
-  Sheet1..N, InvoiceTools, InvoiceText, xlwings (standalone ``xlwings.bas``: ThisWorkbook) and
-  Dictionary; VBA project shaped on ``quickstart_standalone.xlsm``. No ribbon: with the add-in
-  installed its ribbon works on this workbook; without it, the sheet buttons do.
+  Sheet1, InvoiceTools, InvoiceText, Sheet2..N, xlwings (standalone ``xlwings.bas``:
+  ThisWorkbook) and Dictionary; VBA project shaped on ``quickstart_standalone.xlsm``. No
+  ribbon: with the add-in installed its ribbon works on this workbook; without it, the sheet
+  buttons do.
+
+Both xlwings modules have PROJECT_NAME ``invoicetools``: the add-in and the workbook read the
+same settings (``%USERPROFILE%\\.invoicetools\\invoicetools.conf``, written by
+``invoicetools addin install``; the workbook's hidden sheet ``invoicetools.conf`` holds only
+settings that are the same on every PC).
 
 ``replace`` swaps modules by name: the LibreOffice check builds a test variant whose
 ``xlwings`` module is a stub that records the command instead of starting Python.
@@ -30,6 +36,10 @@ XLSM_NAME = "InvoiceTools.xlsm"
 OUR_STANDARD_MODULES = (S.MAIN_MODULE, S.TEXT_MODULE)
 ADDIN_ONLY_MODULES = (S.RIBBON_MODULE,)
 ADDIN_WORKBOOK_CODE = "ThisWorkbook.xlam.cls"
+# xlwings' sample module in each template (RunPython of a module named like the workbook): left
+# out; our own modules take its place in the module order
+XLSM_TEMPLATE_SAMPLE = "Module1"
+XLAM_TEMPLATE_SAMPLE = "RibbonMyAddin"
 
 
 def _our(name: str) -> Module:
@@ -55,20 +65,20 @@ def xlsm_modules(template: vbaproject.Project, replace: Mapping[str, Module] | N
     modules = [S.document_module("ThisWorkbook", template)]
     modules += [S.document_module(name, template) for name in workbook.code_names()]
     modules += [_our(name) for name in OUR_STANDARD_MODULES]
-    modules += [S.xlwings_module(addin=False), S.dictionary_module()]
+    modules += [S.xlwings_module(template, addin=False), S.dictionary_module(template)]
     _check(modules, OUR_STANDARD_MODULES)
-    return _apply(modules, replace)
+    return _apply(vbaproject.order_like_template(template, modules, XLSM_TEMPLATE_SAMPLE), replace)
 
 
 def xlam_modules(template: vbaproject.Project, replace: Mapping[str, Module] | None = None) -> list[Module]:
     this_workbook = S.document_module(
         "ThisWorkbook", template, S.document_code(S.vba_dir() / ADDIN_WORKBOOK_CODE)
     )
-    modules = [this_workbook, S.document_module("Sheet1", template)]
+    modules = [this_workbook, S.document_module(workbook.ADDIN_CODE_NAME, template)]
     modules += [_our(name) for name in OUR_STANDARD_MODULES + ADDIN_ONLY_MODULES]
-    modules += [S.xlwings_module(addin=True), S.dictionary_module()]
+    modules += [S.xlwings_module(template, addin=True), S.dictionary_module(template)]
     _check(modules, (*OUR_STANDARD_MODULES, *ADDIN_ONLY_MODULES, "ThisWorkbook"))
-    return _apply(modules, replace)
+    return _apply(vbaproject.order_like_template(template, modules, XLAM_TEMPLATE_SAMPLE), replace)
 
 
 def xlsm_vba_project(replace: Mapping[str, Module] | None = None) -> bytes:

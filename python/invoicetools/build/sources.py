@@ -19,7 +19,7 @@ from invoicetools.build.vbaproject import Kind, Module, Project
 from .. import XLWINGS_VERSION  # one place for the pinned version
 from ..domain.errors import InvoiceToolsError
 
-CONF_PROJECT_NAME = "invoicetools"  # PROJECT_NAME in the add-in's xlwings module: invoicetools.conf
+CONF_PROJECT_NAME = "invoicetools"  # PROJECT_NAME in both xlwings modules: invoicetools.conf
 MAIN_MODULE = "InvoiceTools"  # the parameterless Subs (layout.Action.vba_sub)
 RIBBON_MODULE = "InvoiceRibbon"
 TEXT_MODULE = "InvoiceText"
@@ -114,7 +114,15 @@ def class_module(path: Path) -> Module:
 
 
 def document_module(name: str, template: Project, code: str = "") -> Module:
-    """A document module (ThisWorkbook or a sheet): the template's attribute lines, then ``code``."""
+    """A document module (ThisWorkbook or a sheet).
+
+    Without ``code``, a module the template has is its stored text exactly (so the build copies
+    it whole); a new sheet module gets the attribute lines of the template's sheet module. With
+    ``code``: the template's attribute lines, then the code.
+    """
+    same = template.find(name)
+    if same is not None and same.kind is Kind.DOCUMENT and not code.strip():
+        return Module(name, Kind.DOCUMENT, same.source)
     if name == "ThisWorkbook":
         proto = template.module("ThisWorkbook")
     else:
@@ -133,26 +141,52 @@ def document_code(path: Path) -> str:
     return text
 
 
-def xlwings_module(*, addin: bool) -> Module:
-    """xlwings' VBA module from the pinned package: the custom add-in variant or the standalone one."""
-    folder = xlwings_dir()
-    path = folder / ("xlwings_custom_addin.bas" if addin else "xlwings.bas")
-    text = crlf(path.read_bytes().decode("cp1252"))
+def _same_text(a: str, b: str, *, ignore_case: bool = False) -> bool:
+    """Equal apart from line ends (and letter case: the VBA editor re-cases identifiers)."""
+    a, b = a.replace("\r\n", "\n"), b.replace("\r\n", "\n")
+    return a.lower() == b.lower() if ignore_case else a == b
+
+
+def _project_name_line(name: str) -> str:
+    return f'Public Const PROJECT_NAME As String = "{name}"'
+
+
+def xlwings_module(template: Project, *, addin: bool) -> Module:
+    """xlwings' VBA module as the template stores it, with PROJECT_NAME ``invoicetools``.
+
+    The template's text must be the pinned package's ``xlwings_custom_addin.bas`` (add-in) or
+    ``xlwings.bas`` (workbook), line ends aside: that checks that the templates and the module
+    come from the same xlwings release. The only change is the PROJECT_NAME line, so that the
+    add-in and the workbook both read the settings ``invoicetools.conf`` (sheet, folder file,
+    ``%USERPROFILE%\\.invoicetools\\invoicetools.conf``) that ``invoicetools addin install`` writes.
+    """
+    path = xlwings_dir() / ("xlwings_custom_addin.bas" if addin else "xlwings.bas")
+    package_text = path.read_bytes().decode("cp1252")
+    stored = template.module("xlwings").source
+    if not _same_text(stored, package_text):
+        raise BuildError(f"the template's xlwings module is not {path} (line ends aside)")
     stamp = f'Public Const XLWINGS_VERSION As String = "{XLWINGS_VERSION}"'
-    if stamp not in text:
+    if stamp not in stored:
         raise BuildError(f"{path}: {stamp!r} not found")
-    if addin:
-        old = 'Public Const PROJECT_NAME As String = "myaddin"'
-        if text.count(old) != 1:
-            raise BuildError(f"{path}: expected exactly one {old!r}")
-        text = text.replace(old, f'Public Const PROJECT_NAME As String = "{CONF_PROJECT_NAME}"')
-    if not text.startswith('Attribute VB_Name = "xlwings"'):
+    old = _project_name_line("myaddin" if addin else "xlwings")
+    if stored.count(old) != 1:
+        raise BuildError(f"the template's xlwings module: expected exactly one {old!r}")
+    if not stored.startswith('Attribute VB_Name = "xlwings"'):
         raise BuildError(f"{path}: not the xlwings module")
-    return Module("xlwings", Kind.STANDARD, text)
+    return Module("xlwings", Kind.STANDARD, stored.replace(old, _project_name_line(CONF_PROJECT_NAME)))
 
 
-def dictionary_module() -> Module:
-    return class_module(xlwings_dir() / "addin" / "Dictionary.cls")
+def dictionary_module(template: Project) -> Module:
+    """xlwings' Dictionary class exactly as the template stores it.
+
+    It must be the package's ``addin/Dictionary.cls`` (as the VBA editor stores a class module),
+    line ends and letter case aside (the editor stored ``Err`` as ``err``).
+    """
+    stored = template.module("Dictionary").source
+    package = class_module(xlwings_dir() / "addin" / "Dictionary.cls")
+    if not _same_text(stored, package.code, ignore_case=True):
+        raise BuildError("the template's Dictionary class is not the package's addin/Dictionary.cls")
+    return Module("Dictionary", Kind.CLASS, stored)
 
 
 @dataclass(frozen=True)

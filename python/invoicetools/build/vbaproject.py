@@ -6,19 +6,27 @@ such a template as possible ([MS-OVBA] section numbers in brackets):
 
 * the stream set stays: ``VBA/dir``, ``VBA/_VBA_PROJECT``, one stream per module,
   ``PROJECT``, ``PROJECTwm`` (2.2); ``_VBA_PROJECT`` is copied byte for byte (its version
-  0xFFFF tells Office to ignore any cache and compile from source, 2.3.4.1);
+  0xFFFF tells Office to ignore any cache and compile from source, 2.3.4.1), and the Compound
+  File keeps the template's header version;
 * the ``dir`` stream keeps every record of the template in the same order (2.3.4.2):
   project information and references byte for byte, apart from PROJECTNAME and the module
-  count; each module gets the record sequence of the template module of the same kind
-  (the same module when it is one of xlwings' own), with its names, MODULEOFFSET 0 (no
-  performance cache, the source starts the stream) and MODULECOOKIE 0xFFFF (the value the
-  specification asks writers to use);
-* ``PROJECT`` keeps the template's lines (ID, CMG/DPB/GC protection state, host extender)
-  and only replaces the module lines, ``Name=`` and the ``[Workspace]`` lines (2.3.1);
-* each module stream is the source text, compressed (2.4.1), line ends CRLF.
+  count;
+* a module the template has, with the same source (ThisWorkbook, the sheets, Dictionary), is
+  copied whole: its stream (with the template's performance cache) and its dir records,
+  MODULECOOKIE and MODULEOFFSET included; one the template has with another source (xlwings
+  with our PROJECT_NAME, the add-in's ThisWorkbook with code) keeps its records and cookie and
+  gets the new source at MODULEOFFSET 0 (no cache); a new module gets the record sequence of a
+  template module of its kind, MODULEOFFSET 0 and MODULECOOKIE 0xFFFF (what [MS-OVBA] asks
+  writers to use);
+* modules the template has stay in its order; the caller places new ones
+  (``order_like_template``);
+* ``PROJECT`` keeps the template's lines (ID, CMG/DPB/GC protection state, host extender,
+  the ``[Workspace]`` line of each module it keeps) and only replaces the module lines and
+  ``Name=`` (2.3.1);
+* each new module stream is the source text, compressed (2.4.1).
 
-``compare()`` lists every difference between a built project and the template; the tests
-require that only the intended ones remain.
+``invoicetools.build.template_diff`` lists every difference between a built project and the
+template; ``addin/README.md`` names each one with its reason and the tests require exactly those.
 """
 
 from __future__ import annotations
@@ -50,8 +58,9 @@ MODULETYPE_PROCEDURAL = 0x0021
 MODULETYPE_OTHER = 0x0022  # document and class modules
 MODULE_TERMINATOR = 0x002B
 DIR_TERMINATOR = 0x0010
+NEW_MODULE_COOKIE = 0xFFFF  # [MS-OVBA] 2.3.4.2.3.2.7: "MUST be 0xFFFF on write"; Excel ignores it on read
 
-_MODULE_LINE_KEYS = ("Document", "Module", "Class", "BaseClass", "Package")
+MODULE_LINE_KEYS = ("Document", "Module", "Class", "BaseClass", "Package")
 
 
 class Kind(enum.Enum):
@@ -77,7 +86,11 @@ class Record:
 
 @dataclass(frozen=True)
 class Module:
-    """One VBA module as stored: ``code`` starts with its ``Attribute VB_Name`` line."""
+    """One VBA module as stored: ``code`` starts with its ``Attribute VB_Name`` line.
+
+    Line ends are CRLF (as the VBA editor stores them), or LF throughout where xlwings'
+    template stores a module so (its ``xlwings`` module): never mixed.
+    """
 
     name: str
     kind: Kind
@@ -86,8 +99,11 @@ class Module:
     def __post_init__(self) -> None:
         if not self.code.startswith(f'Attribute VB_Name = "{self.name}"'):
             raise ValueError(f'module {self.name}: code must start with Attribute VB_Name = "{self.name}"')
-        if "\r\n" not in self.code and "\n" in self.code:
-            raise ValueError(f"module {self.name}: line ends must be CRLF")
+        bare_lf = self.code.count("\n") - self.code.count("\r\n")
+        if "\r\n" in self.code and bare_lf:
+            raise ValueError(f"module {self.name}: mixed line ends (CRLF and LF)")
+        if self.code.count("\r") != self.code.count("\r\n"):
+            raise ValueError(f"module {self.name}: a bare CR line end")
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,7 @@ class TemplateModule:
     kind: Kind
     records: tuple[Record, ...]
     source: str  # the stored source (after the template's performance cache)
+    stream: bytes = b""  # the module stream as stored (performance cache, then compressed source)
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,10 @@ class Project:
     vba_project: bytes  # the _VBA_PROJECT stream
     streams: tuple[str, ...]  # every stream path, in directory order
     codepage: str = field(default="cp1252")
+    cfb_version: tuple[int, int] = (3, 0x3E)  # Compound File header: major, minor version
+
+    def find(self, name: str) -> TemplateModule | None:
+        return next((m for m in self.modules if m.name == name), None)
 
     @property
     def name(self) -> str:
@@ -180,7 +201,7 @@ def read_project(blob: bytes) -> Project:
             offset = int.from_bytes(_record(g, MODULEOFFSET).data, "little")
             raw = ole.openstream("VBA/" + stream).read()
             modules.append(
-                TemplateModule(name, kinds[name], tuple(g), decompress(raw[offset:]).decode(codepage))
+                TemplateModule(name, kinds[name], tuple(g), decompress(raw[offset:]).decode(codepage), raw)
             )
         streams = tuple("/".join(p) for p in ole.listdir(streams=True, storages=False))
         return Project(
@@ -192,6 +213,7 @@ def read_project(blob: bytes) -> Project:
             vba_project=ole.openstream("VBA/_VBA_PROJECT").read(),
             streams=streams,
             codepage=codepage,
+            cfb_version=(int(ole.dll_version), int(ole.minor_version)),
         )
     finally:
         ole.close()
@@ -215,11 +237,11 @@ def _kinds_from_project(lines: Iterable[str]) -> dict[str, Kind]:
 # --------------------------------------------------------------------------------------------
 
 
-def _prototype(template: Project, module: Module) -> TemplateModule:
-    """The template module whose dir records a new module copies: itself, else one of its kind."""
-    for m in template.modules:
-        if m.name == module.name and m.kind is module.kind:
-            return m
+def prototype(template: Project, module: Module) -> TemplateModule:
+    """The template module whose dir records a module copies: itself, else one of its kind."""
+    same = template.find(module.name)
+    if same is not None and same.kind is module.kind:
+        return same
     for m in template.modules:
         if m.kind is module.kind and m.name != "ThisWorkbook":
             return m
@@ -229,8 +251,20 @@ def _prototype(template: Project, module: Module) -> TemplateModule:
     raise ValueError(f"the template has no {module.kind.value} module to copy for {module.name}")
 
 
+def copied_whole(template: Project, module: Module) -> TemplateModule | None:
+    """The template module that ``module`` is, unchanged (same name, kind and source), or None."""
+    same = template.find(module.name)
+    if same is not None and same.kind is module.kind and same.source == module.code:
+        return same
+    return None
+
+
 def module_records(template: Project, module: Module) -> list[Record]:
-    proto = _prototype(template, module)
+    """The dir records of ``module`` (see the module docstring for the three cases)."""
+    whole = copied_whole(template, module)
+    if whole is not None:
+        return list(whole.records)
+    proto = prototype(template, module)
     cp = template.codepage
     same = proto.name == module.name
     out: list[Record] = []
@@ -243,12 +277,52 @@ def module_records(template: Project, module: Module) -> list[Record]:
             r = Record(r.id, b"")
         elif r.id == MODULEOFFSET:
             r = Record(r.id, (0).to_bytes(4, "little"))
-        elif r.id == MODULECOOKIE:
-            r = Record(r.id, (0xFFFF).to_bytes(2, "little"))
+        elif r.id == MODULECOOKIE and not same:
+            r = Record(r.id, NEW_MODULE_COOKIE.to_bytes(2, "little"))
         elif r.id in (MODULETYPE_PROCEDURAL, MODULETYPE_OTHER):
             r = Record(module.kind.type_record, b"")
         out.append(r)
     return out
+
+
+def module_stream(template: Project, module: Module) -> bytes:
+    whole = copied_whole(template, module)
+    if whole is not None:
+        return whole.stream
+    return compress(module.code.encode(template.codepage))
+
+
+def order_like_template(template: Project, modules: Sequence[Module], slot: str) -> list[Module]:
+    """``modules`` in the template's order.
+
+    Modules the template has keep its order; new standard and class modules take the place of
+    the template module ``slot`` (xlwings' sample module, which we do not ship), in the order
+    given; new document modules follow the template's last document module.
+    """
+    ours = {m.name: m for m in modules}
+    known = {t.name for t in template.modules}
+    new_code = [m for m in modules if m.name not in known and m.kind is not Kind.DOCUMENT]
+    new_docs = [m for m in modules if m.name not in known and m.kind is Kind.DOCUMENT]
+    last_doc = max(i for i, t in enumerate(template.modules) if t.kind is Kind.DOCUMENT)
+    out: list[Module] = []
+    for i, t in enumerate(template.modules):
+        if t.name in ours:
+            out.append(ours[t.name])
+        if t.name == slot:
+            out += new_code
+        if i == last_doc:
+            out += new_docs
+    if len(out) != len(modules):
+        raise ValueError(f"cannot place {sorted(set(ours) - {m.name for m in out})} (slot {slot!r})")
+    return out
+
+
+def _workspace_line(template: Project, name: str) -> str:
+    """A module's ``[Workspace]`` line: the template's for a module it has, else the closed-window one."""
+    for line in template.project_lines:
+        if line.partition("=")[0] == name and template.find(name) is not None:
+            return line
+    return f"{name}=0, 0, 0, 0, C"
 
 
 def _project_lines(template: Project, modules: Sequence[Module], project_name: str) -> list[str]:
@@ -269,11 +343,11 @@ def _project_lines(template: Project, modules: Sequence[Module], project_name: s
             in_workspace = line == "[Workspace]"
             out.append(line)
             if in_workspace:
-                out += [f"{m.name}=0, 0, 0, 0, C" for m in modules]
+                out += [_workspace_line(template, m.name) for m in modules]
             continue
         if in_workspace and line:
             continue  # replaced above
-        if key in _MODULE_LINE_KEYS:
+        if key in MODULE_LINE_KEYS:
             if not inserted:
                 out += module_lines
                 inserted = True
@@ -313,81 +387,7 @@ def build(template: Project, modules: Sequence[Module], project_name: str) -> by
         "VBA/_VBA_PROJECT": template.vba_project,
     }
     for m in modules:
-        streams["VBA/" + m.name] = compress(m.code.encode(cp))
+        streams["VBA/" + m.name] = module_stream(template, m)
     streams["PROJECT"] = "\r\n".join(_project_lines(template, modules, project_name)).encode(cp)
     streams["PROJECTwm"] = _project_wm(modules, cp)
-    return cfb.write(streams)
-
-
-# --------------------------------------------------------------------------------------------
-# comparing with the template
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Difference:
-    where: str
-    detail: str
-
-
-def _normalise_module(records: Sequence[Record]) -> list[tuple[int, bytes | None]]:
-    """Record ids in order, with the data of records that are meant to stay the same."""
-    varying = {
-        MODULENAME,
-        MODULENAMEUNICODE,
-        MODULESTREAMNAME,
-        MODULESTREAMNAMEUNICODE,
-        MODULEDOCSTRING,
-        MODULEDOCSTRINGUNICODE,
-        MODULEOFFSET,
-        MODULECOOKIE,
-    }
-    return [(r.id, None if r.id in varying else r.data) for r in records]
-
-
-def compare(built: Project, template: Project) -> list[Difference]:
-    """Every difference between ``built`` and ``template`` beyond the intended ones.
-
-    Intended: the project name, the module list (names, sources, count) and, per module, its
-    names, docstring, offset (0) and cookie. Everything else must be equal: the stream set
-    apart from module streams, the dir head records byte for byte, each module's record id
-    sequence (and the data of its fixed records) equal to the template module of its kind,
-    the dir tail, ``_VBA_PROJECT``, and the PROJECT lines that are not about modules or name.
-    """
-    diffs: list[Difference] = []
-    module_streams_b = {"VBA/" + m.name for m in built.modules}
-    module_streams_t = {"VBA/" + m.name for m in template.modules}
-    other_b = [s for s in built.streams if s not in module_streams_b]
-    other_t = [s for s in template.streams if s not in module_streams_t]
-    if sorted(other_b) != sorted(other_t):
-        diffs.append(Difference("streams", f"{sorted(other_b)} != {sorted(other_t)}"))
-    for missing in sorted(module_streams_b - set(built.streams)):
-        diffs.append(Difference("streams", f"module stream {missing} is missing"))
-    if built.vba_project != template.vba_project:
-        diffs.append(Difference("_VBA_PROJECT", f"{built.vba_project.hex()} != {template.vba_project.hex()}"))
-    if [r.id for r in built.head] != [r.id for r in template.head]:
-        diffs.append(Difference("dir head", "record ids differ"))
-    for rb, rt in zip(built.head, template.head, strict=False):
-        if rb.id in (PROJECTNAME, PROJECTMODULES):
-            continue
-        if rb != rt:
-            diffs.append(Difference(f"dir head record {rb.id:#06x}", f"{rb.data!r} != {rt.data!r}"))
-    if built.tail != template.tail:
-        diffs.append(Difference("dir tail", f"{built.tail} != {template.tail}"))
-    for m in built.modules:
-        proto = _prototype(template, Module(m.name, m.kind, f'Attribute VB_Name = "{m.name}"\r\n'))
-        if _normalise_module(m.records) != _normalise_module(proto.records):
-            diffs.append(Difference(f"module {m.name}", f"records differ from template module {proto.name}"))
-        offset = int.from_bytes(_record(m.records, MODULEOFFSET).data, "little")
-        if offset != 0:
-            diffs.append(Difference(f"module {m.name}", f"MODULEOFFSET {offset} (expected 0: no cache)"))
-    lines_b = [ln for ln in built.project_lines if not _module_or_name_line(ln, built)]
-    lines_t = [ln for ln in template.project_lines if not _module_or_name_line(ln, template)]
-    if lines_b != lines_t:
-        diffs.append(Difference("PROJECT", f"{lines_b} != {lines_t}"))
-    return diffs
-
-
-def _module_or_name_line(line: str, project: Project) -> bool:
-    key = line.partition("=")[0]
-    return key in _MODULE_LINE_KEYS or key == "Name" or key in {m.name for m in project.modules}
+    return cfb.write(streams, minor_version=template.cfb_version[1])

@@ -5,7 +5,7 @@ column A, value in column B, input cells shaded), the status row, one Excel tabl
 layout's headers, number formats (identifiers as text ``@``) and widths, a frozen header and
 filter buttons, sheet buttons bound to ``InvoiceTools.<Sub>``, print set-up (print area,
 landscape or portrait, fit to width, repeated header row, header/footer) and the font
-微軟正黑體. ``xlwings.conf`` is hidden. Sheet code names are ``Sheet1``..``SheetN`` in sheet
+微軟正黑體. The xlwings settings sheet (``invoicetools.conf``) is hidden. Sheet code names are ``Sheet1``..``SheetN`` in sheet
 order, matching the document modules of the VBA project.
 
 Nothing here reads the clock or the environment: the same layout gives the same bytes.
@@ -32,6 +32,7 @@ DOCUMENT_DATE = datetime(2025, 1, 1, 0, 0, 0)
 INPUT_FILL = "#DDEBF7"  # light blue: "請填寫藍色欄位"
 HEADER_FOOTER_FONT = f'&"{L.FONT},Regular"'
 ADDIN_SHEET = "InvoiceTools"  # deliberately not "invoicetools.conf": see build_addin_workbook
+ADDIN_CODE_NAME = "Sheet2"  # the code name of the only sheet of xlwings' add-in template
 ADDIN_SHEET_NOTE = (
     "InvoiceTools 增益集。Python 的位置等設定不在這裡：",
     f"請由 invoicetools addin install 寫入 %USERPROFILE%\\.{CONF_PROJECT_NAME}\\{CONF_PROJECT_NAME}.conf，",
@@ -221,6 +222,27 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
 
 
+def _choice_lists(ws: Worksheet, sheet: L.Sheet, table: L.Table, data: list[list[str]]) -> None:
+    """Drop-down lists: a column's choices down the table (other text allowed, with a note), and the
+    設定值 cell of each 設定 row that has choices."""
+    first_row, first_col = table.header_row - 1, table.first_col - 1
+    for i, col in enumerate(table.columns):
+        if col.choices:
+            ws.data_validation(first_row + 1, first_col + i, 1_048_575, first_col + i, {
+                "validate": "list", "source": list(col.choices), "error_type": "information",
+                "input_title": col.header[:32], "input_message": (col.note or "請從清單選擇")[:255],
+                "error_title": col.header[:32], "error_message": f"{col.header}通常是 {'、'.join(col.choices)}；要保留這個值嗎？",
+            })
+    if sheet.role is L.Role.SETTINGS:
+        for n, row in enumerate(data, start=first_row + 1):
+            choices = L.SETTING_CHOICES.get(row[0])
+            if choices:
+                ws.data_validation(n, first_col + 1, n, first_col + 1, {
+                    "validate": "list", "source": list(choices), "input_title": row[0][:32],
+                    "input_message": row[2][:255],
+                })
+
+
 def _write_table(ws: Worksheet, sheet: L.Sheet, table: L.Table, fmt: _Formats) -> None:
     first_row = table.header_row - 1
     first_col = table.first_col - 1
@@ -245,6 +267,7 @@ def _write_table(ws: Worksheet, sheet: L.Sheet, table: L.Table, fmt: _Formats) -
     if data:
         options["data"] = data
     ws.add_table(first_row, first_col, last_row, last_col, options)
+    _choice_lists(ws, sheet, table, data)
     for i, col in enumerate(table.columns):
         if col.note:
             ws.write_comment(
@@ -337,7 +360,7 @@ def build_addin_workbook(vba_project: bytes) -> bytes:
     wb = _new_workbook(buffer)
     wb.set_vba_name("ThisWorkbook")
     ws = wb.add_worksheet(ADDIN_SHEET)
-    ws.set_vba_name("Sheet1")
+    ws.set_vba_name(ADDIN_CODE_NAME)
     ws.set_column(0, 0, 100)
     for row, text in enumerate(ADDIN_SHEET_NOTE):
         ws.write_string(row, 0, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from ..actions.host import Host
 from ..book.file_backend import FileBook
 from ..domain.errors import ExitCode, InputError, Location
 
-__all__ = ["add_book", "add_common", "context", "emit", "open_book"]
+__all__ = ["add_book", "add_common", "close_books", "context", "emit", "open_book"]
 
 
 def add_book(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -23,17 +24,36 @@ def add_book(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
 
 def add_common(parser: argparse.ArgumentParser, *, json_output: bool = True, force: bool = False) -> None:
     if json_output:
-        parser.add_argument("--json", action="store_true", help="以 JSON 輸出結果列（stdout 只有 JSON，訊息寫到 stderr）")
+        parser.add_argument("--json", action="store_true", help="以 JSON 輸出結果列（標準輸出只有 JSON，訊息寫到標準錯誤）")
     if force:
         parser.add_argument("--force", metavar="REASON", help="強制執行被拒絕的步驟；原因會寫入執行紀錄")
     parser.add_argument("--quiet", "-q", action="store_true", help="只顯示錯誤")
 
 
-def open_book(path: str) -> FileBook:
+_OPEN: list[FileBook] = []  # books this command opened; closed (and their locks dropped) when it ends
+
+
+def open_book(path: str, *, writer: bool = True, command: str = "") -> FileBook:
+    """The workbook file of a command; a writer takes its lock first (``book.workbook_lock``) and
+    waits for another writer, saying so on stderr."""
     p = Path(path)
     if p.suffix.lower() not in (".xlsm", ".xlsx"):
         raise InputError("活頁簿應為 .xlsm 或 .xlsx 檔", where=Location(file=path))
-    return FileBook(p)
+
+    def waiting(text: str) -> None:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    wait = os.environ.get("INVOICETOOLS_LOCK_WAIT")
+    book = FileBook(p, writer=writer, lock_wait=float(wait) if wait else None, command=command, waiting=waiting)
+    _OPEN.append(book)
+    return book
+
+
+def close_books() -> None:
+    """Close every book the command opened (the lock goes with it)."""
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 def context(args: argparse.Namespace, book: FileBook | None = None, **abilities: Any) -> Context:
@@ -41,7 +61,7 @@ def context(args: argparse.Namespace, book: FileBook | None = None, **abilities:
     other ``abilities`` (confirm, ask_secret …) are what the command's flags allow."""
     from ._progress import TerminalProgress
 
-    io = book if book is not None else open_book(args.book)
+    io = book if book is not None else open_book(args.book, command=str(getattr(args, "command", "") or ""))
     progress = TerminalProgress(quiet=getattr(args, "quiet", False) or getattr(args, "json", False))
     args._progress = progress  # closed by emit()
     io.progress = progress

@@ -6,10 +6,25 @@ Everything goes to stderr (stdout is kept for ``--json``). When stderr is not a 
 
 from __future__ import annotations
 
+import contextvars
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["TerminalProgress"]
+__all__ = ["TerminalProgress", "silenced"]
+
+_SILENCED = contextvars.ContextVar("invoicetools_progress_silenced", default=False)
+
+
+@contextmanager
+def silenced() -> Iterator[None]:
+    """No progress lines from the commands run inside (the demo shows each step's result, not its reads)."""
+    token = _SILENCED.set(True)
+    try:
+        yield
+    finally:
+        _SILENCED.reset(token)
 
 
 class TerminalProgress:
@@ -23,7 +38,7 @@ class TerminalProgress:
         self._last = ""
 
     def __call__(self, text: str, done: int | None = None, total: int | None = None) -> None:
-        if self.quiet:
+        if self.quiet or _SILENCED.get():
             return
         if not self.tty:
             if text != self._last and (done is None or done == 0 or (total and done >= total)):

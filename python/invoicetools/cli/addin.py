@@ -1,36 +1,36 @@
 """``invoicetools addin install|uninstall``: put the Excel add-in in place and tell it where Python is (Windows).
 
-Install copies ``InvoiceTools.xlam`` into ``%APPDATA%\\Microsoft\\AddIns`` (a trusted location
-by default; written fresh, so it carries no Mark-of-the-Web) and writes the interpreter
-(this Python's ``pythonw.exe``) and ``PYTHONPATH`` into ``%USERPROFILE%\\.invoicetools\\invoicetools.conf``,
-the user-level settings file xlwings' add-in module reads for PROJECT_NAME ``invoicetools``
-(the add-in itself holds no settings, so this file wins). Paths under %LOCALAPPDATA%,
-%APPDATA% or %USERPROFILE% are written with the variable (xlwings expands it), so a
-Chinese user name does not matter; the file is in the ANSI code page VBA reads.
+The work is ``actions.addin_setup``: the add-in goes into the user's XLSTART folder (as xlwings'
+own installer does; Excel loads it at start and trusts the folder; install checks that trust in
+the registry and adds it when missing), the interpreter (this Python's ``pythonw.exe``),
+``PYTHONPATH`` and ``ADD_WORKBOOK_TO_PYTHONPATH=False`` go into
+``%USERPROFILE%\\.invoicetools\\invoicetools.conf``, which the add-in and the workbook both read.
+Uninstall undoes each step.
 
 The .xlam comes from ``--xlam``, else the repository's ``addin/InvoiceTools.xlam``, else it is
 built on the spot from the sources shipped in the package (``invoicetools.build``). An add-in
 whose VBA is stamped with another xlwings version than the installed one is refused.
 
 Other operating systems: exit 2 with an explanation, unless ``--target`` and ``--config-dir``
-are both given (that is how the tests run it on Linux).
+are both given (that is how the tests run it on Linux, with an in-memory registry).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import ExitCode, InputError, Location
 
-__all__ = ["INSTALLED_MARKER", "register"]
+if TYPE_CHECKING:
+    from ..actions.addin_setup import Places
 
-INSTALLED_MARKER = "INVOICETOOLS_INSTALLED"  # our line in the conf file: uninstall removes only what we wrote
+__all__ = ["register"]
+
 NOT_WINDOWS = (
     "Excel 增益集只支援 Windows 版 Excel；這台電腦請直接使用命令列 invoicetools（每個步驟都有對應的指令）。"
     "（測試時可用 --target 與 --config-dir 指定資料夾。）"
@@ -44,35 +44,39 @@ def register(sub: Any) -> None:
     asub.required = True
     pi = asub.add_parser(
         "install", help="安裝增益集並寫入 Python 位置",
-        description="把 InvoiceTools.xlam 複製到 %APPDATA%\\Microsoft\\AddIns，並把 Python（pythonw.exe）與 PYTHONPATH "
-                    "寫入 %USERPROFILE%\\.invoicetools\\invoicetools.conf。",
+        description="把 InvoiceTools.xlam 複製到 Excel 的啟動資料夾 %APPDATA%\\Microsoft\\Excel\\XLSTART"
+                    "（Excel 啟動時自動載入、預設受信任），並把 Python（pythonw.exe）、PYTHONPATH 與 "
+                    "ADD_WORKBOOK_TO_PYTHONPATH=False 寫入 %USERPROFILE%\\.invoicetools\\invoicetools.conf。",
     )
     pi.add_argument("--xlam", metavar="FILE", help="要安裝的 InvoiceTools.xlam（預設：專案 addin/ 的檔案；沒有時當場建立）")
     pi.add_argument("--python", metavar="PYTHON", help="Excel 要使用的 Python（預設：目前這個 Python 的 pythonw.exe）")
     _targets(pi)
     pi.set_defaults(handler=_install)
-    pu = asub.add_parser("uninstall", help="移除增益集與設定檔中的 Python 位置",
-                         description="刪除 AddIns 資料夾中的 InvoiceTools.xlam，並移除 invoicetools addin install 寫入的設定。")
+    pu = asub.add_parser("uninstall", help="移除增益集、受信任位置與設定檔中的 Python 位置",
+                         description="刪除 XLSTART（與舊版 AddIns）資料夾中的 InvoiceTools.xlam、安裝時加入的受信任位置，"
+                                     "並移除 invoicetools addin install 寫入的設定。")
     _targets(pu)
     pu.set_defaults(handler=_uninstall)
 
 
 def _targets(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", metavar="DIR", help="增益集資料夾（預設 %%APPDATA%%\\Microsoft\\AddIns）")
+    p.add_argument("--target", metavar="DIR", help="增益集資料夾（預設 %%APPDATA%%\\Microsoft\\Excel\\XLSTART）")
     p.add_argument("--config-dir", metavar="DIR", help="設定檔資料夾（預設 %%USERPROFILE%%\\.invoicetools）")
 
 
-def _folders(args: argparse.Namespace) -> tuple[Path, Path] | None:
-    from ..actions.doctor import Environment
+def _places(args: argparse.Namespace) -> Places | None:
+    from ..actions.addin_setup import Places, legacy_addins_folder, xlstart_folder
 
-    env = Environment(addins_dir=Path(args.target) if args.target else None,
-                      config_dir=Path(args.config_dir) if args.config_dir else None)
-    if not env.windows and (args.target is None or args.config_dir is None):
+    windows = sys.platform.startswith("win")
+    if not windows and (args.target is None or args.config_dir is None):
         return None
-    addins, conf = env.addins_folder(), env.conf_folder()
-    if addins is None or conf is None:
+    env = dict(os.environ)
+    addin_dir = Path(args.target) if args.target else xlstart_folder(env)
+    home = env.get("USERPROFILE")
+    conf_dir = Path(args.config_dir) if args.config_dir else (Path(home) / ".invoicetools" if home else None)
+    if addin_dir is None or conf_dir is None:
         raise InputError("找不到 %APPDATA% 或 %USERPROFILE%；請用 --target 與 --config-dir 指定資料夾")
-    return addins, conf
+    return Places(addin_dir, conf_dir, legacy_addins_folder(env) if windows else None, env)
 
 
 def _xlam(arg: str | None) -> tuple[bytes, str]:
@@ -107,34 +111,16 @@ def _stamp(data: bytes) -> str | None:
         return stamped_xlwings_version(path)
 
 
-def _write(path: Path, data: bytes) -> None:
-    from ..actions.files import write_atomic
-
-    try:
-        write_atomic(path, data)
-    except InputError as exc:
-        raise InputError(f"{exc.message}；若 Excel 正在使用增益集，請先關閉 Excel 再執行",
-                         where=Location(file=str(path))) from exc
-
-
 def _install(args: argparse.Namespace) -> int:
     from .. import XLWINGS_VERSION, __version__
-    from ..actions.doctor import (
-        ADDIN_NAME,
-        CONF_NAME,
-        conf_encoding,
-        conf_text,
-        installed_xlwings,
-        pythonw_for,
-        read_conf,
-        with_env_vars,
-    )
+    from ..actions import addin_setup, office_registry
+    from ..actions.doctor import installed_xlwings, pythonw_for
+    from ..actions.xlwings_conf import install_values
 
-    folders = _folders(args)
-    if folders is None:
+    places = _places(args)
+    if places is None:
         sys.stderr.write(NOT_WINDOWS + "\n")
         return ExitCode.BAD_INPUT
-    addins, conf_dir = folders
     data, source = _xlam(args.xlam)
     stamp = _stamp(data)
     installed = installed_xlwings()
@@ -153,74 +139,27 @@ def _install(args: argparse.Namespace) -> int:
     import invoicetools
 
     package_root = Path(invoicetools.__file__).resolve().parents[1]
-    conf = conf_dir / f"{CONF_NAME}.conf"
-    values = read_conf(conf)
-    values.update({
-        "INTERPRETER_WIN": with_env_vars(str(python), os.environ),
-        "PYTHONPATH": with_env_vars(str(package_root), os.environ),
-        INSTALLED_MARKER: __version__,
-    })
-    try:
-        conf_bytes = conf_text(values).encode(conf_encoding())
-    except UnicodeEncodeError:
-        raise InputError(
-            "Python 的路徑含有設定檔無法儲存的字元；請把 Python 裝在只有英文字母的資料夾"
-            "（例如 %LOCALAPPDATA%\\InvoiceTools\\venv）", where=Location(file=str(python)),
-        ) from None
-    target = addins / ADDIN_NAME
-    _write(target, data)
-    _remove_download_mark(target)
-    _write(conf, conf_bytes)
-    print(f"已安裝增益集：{target}（xlwings {stamp}；來源 {source}）")
-    print(f"已寫入設定檔：{conf}")
-    print(f"  Excel 會使用的 Python：{values['INTERPRETER_WIN']}")
+    values = install_values(str(python), str(package_root), __version__, places.env)
+    lines = addin_setup.install(places, data, values, office_registry.current())
+    print("\n".join(lines))
+    print(f"（增益集的巨集是 xlwings {stamp}；來源 {source}）")
     print("下一步：")
-    print("  1. 開啟 Excel → 檔案 → 選項 → 增益集 → 下方「管理：Excel 增益集」按[執行] → 勾選 InvoiceTools → 確定。")
-    print("  2. 功能區會出現「電子發票」索引標籤；有問題時按[診斷]，或執行 invoicetools doctor。")
+    print("  1. 關閉所有 Excel 視窗後重新開啟 Excel：功能區會出現「電子發票」索引標籤。")
+    print("  2. 有問題時按[診斷]，或執行 invoicetools doctor。")
     return ExitCode.OK
 
 
-def _remove_download_mark(path: Path) -> None:
-    """Drop a Zone.Identifier stream (Windows) so Excel does not block the macros."""
-    if sys.platform.startswith("win"):
-        with contextlib.suppress(OSError):
-            os.remove(f"{path}:Zone.Identifier")
-
-
 def _uninstall(args: argparse.Namespace) -> int:
-    from ..actions.doctor import ADDIN_NAME, CONF_KEYS, CONF_NAME, conf_encoding, conf_text, read_conf
+    from ..actions import addin_setup, office_registry
 
-    folders = _folders(args)
-    if folders is None:
+    places = _places(args)
+    if places is None:
         sys.stderr.write(NOT_WINDOWS + "\n")
         return ExitCode.BAD_INPUT
-    addins, conf_dir = folders
-    done: list[str] = []
-    target = addins / ADDIN_NAME
-    if target.exists():
-        try:
-            target.unlink()
-        except OSError as exc:
-            raise InputError(f"無法刪除增益集（{exc.strerror or exc}）；請先關閉 Excel 再執行",
-                             where=Location(file=str(target))) from exc
-        done.append(f"已刪除增益集：{target}")
-    conf = conf_dir / f"{CONF_NAME}.conf"
-    values = read_conf(conf)
-    if INSTALLED_MARKER in values:
-        rest = {k: v for k, v in values.items() if k not in (*CONF_KEYS, INSTALLED_MARKER)}
-        if rest:
-            _write(conf, conf_text(rest).encode(conf_encoding()))
-            done.append(f"已從 {conf} 移除 Python 位置（其他設定保留）")
-        else:
-            conf.unlink()
-            done.append(f"已刪除設定檔：{conf}")
-            with contextlib.suppress(OSError):
-                conf_dir.rmdir()
-    elif values:
-        done.append(f"設定檔 {conf} 不是 invoicetools addin install 寫的，保留不動")
-    if not done:
+    lines = addin_setup.uninstall(places, office_registry.current())
+    if not lines:
         print("沒有找到已安裝的 InvoiceTools 增益集或設定檔。")
         return ExitCode.OK
-    print("\n".join(done))
-    print("若 Excel 的增益集清單仍列出 InvoiceTools，請在 檔案 → 選項 → 增益集 中取消勾選。")
+    print("\n".join(lines))
+    print("請關閉所有 Excel 視窗後重新開啟 Excel。")
     return ExitCode.OK

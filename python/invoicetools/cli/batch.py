@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
     p.add_argument("--period", required=True, metavar="PERIOD", help="申報年月，例如 11302")
     p.add_argument("--steps", default="check-upload,gaps,e0402", help="步驟，以逗號分隔（check-upload,gaps,e0402,calendar）")
     p.add_argument("--out", metavar="DIR", help="E0402 輸出根目錄（每位客戶一個子資料夾）；預設用各活頁簿[設定]的資料夾")
-    p.add_argument("--summary", metavar="FILE.xlsx", help="彙總活頁簿路徑（預設放在 DIR 內）")
+    p.add_argument("--summary", metavar="FILE.xlsx", help="彙總活頁簿路徑（預設放在客戶資料夾內）")
     p.add_argument("--today", metavar="DATE")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(handler=_batch)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..domain._text import display_width
 from ..domain.errors import ExitCode, InputError, Location
 from ._common import add_book, add_common, context, emit, open_book
 
@@ -28,7 +29,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser("machines", help="機台配號設定", description="匯入機台配號設定表（帳別、機台號、組數…）。")
     msub = p.add_subparsers(dest="machines_command", metavar="SUBCOMMAND")
     msub.required = True
-    mi = msub.add_parser("import", help="由 CSV/xlsx 匯入機台配號設定")
+    mi = msub.add_parser("import", help="由 CSV/xlsx 匯入機台配號設定",
+                         description="由 CSV 或 xlsx 匯入[機台配號設定]（取代現有內容）：依標題辨認欄位 帳別、機台號、"
+                                     "組數(50張一組)、傳輸類別、交換範圍、所屬年月、發票字軌、分支機構統編；"
+                                     "有錯誤時列出每個問題的位置，不匯入。")
     mi.add_argument("file", metavar="FILE")
     add_book(mi)
     add_common(mi, json_output=False)
@@ -56,7 +60,7 @@ def _new(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> int:
     import json
 
-    from ..book.settings import read_settings, write_settings
+    from ..book.settings import OTHER_SYSTEMS, read_settings, write_settings
 
     book = open_book(args.book)
     updates: dict[str, str | None] = {}
@@ -77,15 +81,17 @@ def _settings(args: argparse.Namespace) -> int:
                 write_settings(book, {"申報年月": period.code})
         if "MIG版本" in updates:
             _ = settings.mig_version
+        if OTHER_SYSTEMS in updates and settings.other_systems is not None:  # 是/否 as the sheet shows them
+            write_settings(book, {OTHER_SYSTEMS: "是" if settings.other_systems else "否"})
         book.commit()
     settings = read_settings(book)
     if args.json:
         json.dump(dict(settings.values), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        width = max(len(k) for k in settings.values) if settings.values else 0
-        for key, value in settings.values.items():
-            print(f"{key:<{width}}  {value if value is not None else ''}")
+        width = max((display_width(k) for k in settings.values), default=0)
+        for key, value in settings.values.items():  # aligned by display width: a CJK label takes two columns
+            print(f"{key}{' ' * (width - display_width(key))}  {value if value is not None else ''}".rstrip())
     return ExitCode.OK
 
 

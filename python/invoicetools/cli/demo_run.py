@@ -37,8 +37,10 @@ class DemoStep:
 
 
 def _call(main: Callable[[Sequence[str]], int], step: DemoStep) -> None:
+    from ..cli._progress import silenced
+
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), silenced():  # the result, not the reads
         step.exit_code = main(step.argv)
     text = out.getvalue()
     if step.json_rows and text.strip().startswith("["):
@@ -66,7 +68,8 @@ def run_demo(folder: Path, *, quiet: bool = False) -> int:
     steps = [
         DemoStep("建立活頁簿", ["new", str(book)]),
         DemoStep("填寫設定", ["settings", *b, f"統一編號={COMPANY['統一編號']}", f"公司名稱={COMPANY['公司名稱']}",
-                           f"申報年月={period}", "帳別=A", f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={turnkey}"]),
+                           f"申報年月={period}", "帳別=A", f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={turnkey}",
+                           "其他系統開立發票=否"]),
         DemoStep("配號：手動匯入財政部配號檔", ["tracks", "import", str(inputs["tracks"]), *b]),
         DemoStep("配號：匯入機台配號設定", ["machines", "import", str(inputs["machines"]), *b]),
         DemoStep("配號：分配給帳別與機台", ["tracks", "allocate", *b]),

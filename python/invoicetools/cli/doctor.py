@@ -44,7 +44,7 @@ def _doctor(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.addin]
     io = None
     if args.book:
-        io = open_book(args.book)
+        io = open_book(args.book, writer=False)
         if Path(args.book).suffix.lower() == ".xlsm":
             files.append(Path(args.book))
     checks = run_checks(io, env=environment_for([*files, *_repository_builds()]))

@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
         "export", help="匯出審閱用 PDF 與純數值 xlsx",
         description="把工作表匯出成審閱用的 PDF（LibreOffice）與只有數值的 xlsx；每張工作表都有公司、統一編號、"
                     "申報年月、製表人與匯出時間。輸出檔與 sha256 會寫入[執行紀錄]。"
-                    "沒有指定 --pdf／--xlsx 時，兩種都寫到活頁簿所在的資料夾，"
+                    "沒有指定 --pdf／--xlsx 時，兩種都寫到[設定]的輸出資料夾（未設定時為活頁簿所在的資料夾），"
                     "檔名為 <統編>_<申報年月>_審閱_<時間>。",
     )
     add_book(p)
@@ -47,12 +47,12 @@ def _export(args: argparse.Namespace) -> int:
     now = ctx.now()
     ctx.now = lambda: now  # the file names and the header block show the same time
     settings = read_settings(ctx.io)
-    book_dir = Path(args.book).resolve().parent
     pdf = _target(args.pdf, review_file_name(settings, now, "pdf"))
     xlsx = _target(args.xlsx, review_file_name(settings, now, "xlsx"))
-    if pdf is None and xlsx is None:
-        pdf = book_dir / review_file_name(settings, now, "pdf")
-        xlsx = book_dir / review_file_name(settings, now, "xlsx")
+    if pdf is None and xlsx is None:  # as the [匯出] buttons: [設定] 輸出資料夾, else beside the workbook
+        folder = settings.output_dir or Path(args.book).resolve().parent
+        pdf = folder / review_file_name(settings, now, "pdf")
+        xlsx = folder / review_file_name(settings, now, "xlsx")
     sheets = parse_sheet_list(args.sheets) if args.sheets else None
     timeout = float(args.timeout)
     result = export_review(ctx, pdf=pdf, xlsx=xlsx, sheets=sheets,

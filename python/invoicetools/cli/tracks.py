@@ -6,6 +6,7 @@
     invoicetools tracks fetch  --book BOOK --provider ecpay [--year 114] [--all-year] [--period 11402] [--replace]
     invoicetools tracks allocate --book BOOK [--period 11402] [--account A] [--reuse-counts]
     invoicetools tracks e0401  --book BOOK [--period 11402] [--out DIR]
+    invoicetools tracks owner  --book BOOK TRACK[:起號-迄號] OWNER [--period 11402]
 
 ``login`` asks for the secrets with a hidden prompt (never an option: options end up in the
 shell history) and keeps them in the OS keyring. ``import`` and ``fetch`` add ranges to
@@ -71,7 +72,9 @@ def register(sub: Any) -> None:
     add_common(login, json_output=False)
     login.set_defaults(handler=_login)
 
-    logout = tsub.add_parser("logout", help="刪除已儲存的加值中心登入資訊")
+    logout = tsub.add_parser("logout", help="刪除已儲存的加值中心登入資訊",
+                             description="從作業系統的密碼儲存區（Windows 認證管理員）刪除[設定]統一編號的加值中心"
+                                         "登入資訊；[設定]的登入資訊隨之更新。")
     add_book(logout)
     logout.add_argument("--provider", metavar="NAME", help="加值中心，例如 ecpay（預設為[設定]的加值中心）")
     add_common(logout, json_output=False)
@@ -102,6 +105,8 @@ def register(sub: Any) -> None:
     add_common(e0401)
     e0401.set_defaults(handler=_e0401)
 
+    _register_owner(tsub)
+
 
 def _period_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", metavar="YYYMM", help="申報年月，例如 11402（預設為[配號設定]或[設定]的申報年月）")
@@ -128,6 +133,26 @@ def _ask_text(prompt: str, default: str) -> str | None:
     if not line:
         return None
     return line.rstrip("\r\n") or default
+
+
+def _register_owner(tsub: Any) -> None:
+    owner = tsub.add_parser(
+        "owner", help="標明字軌（或其中幾組）的擁有者：由誰申報空白號碼",
+        description="在[字軌配號]標明擁有者：本系統（空白號碼列入本系統的 E0402）、其他系統，或加值中心名稱。"
+                    "範圍可寫整個字軌（KA）或其中幾組（KA:12340150-12340199，整本 50 張）；部分範圍會把該列拆開。",
+    )
+    owner.add_argument("range", metavar="字軌[:起號-迄號]", help="例如 KA 或 KA:12340150-12340199")
+    owner.add_argument("owner", metavar="擁有者", help="本系統、其他系統或加值中心名稱")
+    add_book(owner)
+    owner.add_argument("--period", metavar="申報年月", help="申報年月，例如 11402（預設為[配號設定]或[設定]的申報年月）")
+    add_common(owner)
+    owner.set_defaults(handler=_owner)
+
+
+def _owner(args: argparse.Namespace) -> int:
+    from ..actions.track_owner import set_track_owner
+
+    return emit(set_track_owner(context(args), args.range, args.owner, period=args.period), args)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -32,13 +32,14 @@ def register(sub: Any) -> None:
     ssub.required = True
     si = ssub.add_parser("import", help="由狀況檔、Turnkey 結果檔或資料夾匯入",
                          description="匯入平台發票狀況：CSV/xlsx 狀況檔、TURNKEY_MESSAGE_LOG 匯出檔、"
-                                     "SummaryResult/ProcessResult 檔或其資料夾（可指定多個，合併匯入）。")
+                                     "SummaryResult/ProcessResult 檔或資料夾（資料夾：其中每個狀況檔；Turnkey "
+                                     "資料夾：其結果檔）。可指定多個，合併為一次下載；同一張發票以較新的狀態為準。")
     si.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
     add_book(si)
     add_common(si, json_output=False)
     si.set_defaults(handler=_status_import)
     sf = ssub.add_parser("fetch", help="從加值中心下載（例如綠界）",
-                         description="從加值中心 API 下載本期發票狀況；登入資訊取自 Windows 認證管理員（keyring）。")
+                         description="從加值中心 API 下載本期發票狀況；登入資訊取自 Windows 認證管理員（或作業系統的密碼儲存區）。")
     add_book(sf)
     sf.add_argument("--provider", metavar="NAME", help="加值中心，例如 ecpay（預設用[設定]的加值中心）")
     sf.add_argument("--period", metavar="YYYMM", help="申報年月，例如 11402（預設用[設定]）")

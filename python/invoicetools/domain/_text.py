@@ -19,6 +19,15 @@ def to_ascii(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal or in a monospaced table: CJK and full-width forms take two.
+
+    >>> display_width("統一編號"), display_width("MIG版本"), display_width("AB12")
+    (8, 7, 4)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def is_ascii_digits(text: str) -> bool:
     """True only for ASCII 0-9 (``str.isdigit`` also accepts other scripts' digits).
 

@@ -14,14 +14,29 @@ invoicetools.domain.errors.InvalidFormat: 日期無法辨識，請用 2024-01-05
 (datetime.date(2024, 1, 5), datetime.datetime(2024, 1, 5, 12, 0))
 >>> to_roc(datetime.date(2024, 1, 5))
 '113/01/05'
+
+Working days (行政程序法 §48: a deadline that ends on a Saturday, Sunday or public holiday
+moves to the next working day; a make-up workday on a Saturday is a working day). Holidays
+and make-up workdays come from the ``holidays`` package (its Taiwan calendar follows the
+DGPA's yearly 政府行政機關辦公日曆表), never from a list kept here:
+
+>>> next_working_day(datetime.date(2025, 3, 15))   # a Saturday
+datetime.date(2025, 3, 17)
+>>> next_working_day(datetime.date(2025, 1, 27))   # Lunar New Year 2025: 1/25 – 2/2 off
+datetime.date(2025, 2, 3)
+>>> next_working_day(datetime.date(2025, 2, 8))    # a Saturday, but a make-up workday (補行上班)
+datetime.date(2025, 2, 8)
+>>> next_working_day(datetime.date(2016, 9, 15))   # 中秋節 and the bridge day: Thu 9/15 – Sun 9/18
+datetime.date(2016, 9, 19)
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidFormat
 
@@ -30,7 +45,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["EXCEL_EPOCH", "parse_date", "parse_dates", "parse_datetime", "to_roc"]
+__all__ = ["EXCEL_EPOCH", "is_working_day", "next_working_day", "parse_date", "parse_dates", "parse_datetime",
+           "to_roc"]
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 date system)
 _MESSAGE = "日期無法辨識，請用 2024-01-05、2024/1/5、113/01/05 或 1130105"
@@ -100,6 +116,32 @@ def parse_date(value: object) -> datetime.date:
 
 def to_roc(day: datetime.date) -> str:
     return f"{day.year - 1911:03d}/{day.month:02d}/{day.day:02d}"
+
+
+@functools.lru_cache(maxsize=1)
+def _taiwan_calendar() -> Any:
+    """Taiwan's public holidays and make-up workdays (``holidays``, imported only when needed).
+
+    Years are filled in as they are asked for. Years the package does not cover yet (the
+    DGPA publishes each year's calendar in the year before) have no holidays: only
+    weekends move a deadline then.
+    """
+    import holidays
+
+    return holidays.country_holidays("TW")
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """Not a Saturday, Sunday or Taiwan public holiday, or a weekend day that is a make-up workday."""
+    return bool(_taiwan_calendar().is_working_day(day))
+
+
+def next_working_day(day: datetime.date) -> datetime.date:
+    """``day`` when it is a working day, else the first working day after it (行政程序法 §48)."""
+    calendar = _taiwan_calendar()
+    while not calendar.is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def _fits(text: str, form: str) -> bool:

@@ -163,9 +163,15 @@ class InputError(InvoiceToolsError):
 
 
 class RefusalError(InvoiceToolsError):
-    """A step refuses to go on (for example: void while uploads are missing). Overridable with --force."""
+    """A step refuses to go on (for example: void while uploads are missing); ``--force REASON`` overrides
+    it unless ``overridable`` is False (a filing that would be wrong whatever the reason)."""
 
     exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, *, where: Location | None = None, found: object = ...,
+                 overridable: bool = True) -> None:
+        self.overridable = overridable
+        super().__init__(message, where=where, found=found)
 
 
 class ValidationError(InputError):

@@ -18,6 +18,14 @@ invoicetools.domain.errors.InvalidComponent: 申報年月的月份應為期別�
 Traceback (most recent call last):
     ...
 invoicetools.domain.errors.InvalidComponent: 月份應為 1 到 12（讀到「113/13」）
+
+A period needs its year: ``01-02`` (January–February of which year?) is refused, not read
+as ROC year 1:
+
+>>> parse("01-02")
+Traceback (most recent call last):
+    ...
+invoicetools.domain.errors.InvalidFormat: 申報年月要寫出民國年（例如 114）；申報年月可寫成 11402、114/01 ~ 114/02、113 01~02、11401-02 或 2025-01（讀到「01-02」）
 >>> from_term(114, 6).code, from_amego(114, 0).code, parse("11402").term
 ('11412', '11402', 1)
 >>> parse("11312").next().code, parse("11402").previous().code
@@ -26,10 +34,15 @@ invoicetools.domain.errors.InvalidComponent: 月份應為 1 到 12（讀到「11
 '11302'
 
 Deadlines (統一發票使用辦法; see notes/domain.md): blank unused numbers by the 10th of the
-next odd month; invoices uploaded 48 hours after issue (B2C) or 7 days (buyer with UBN).
+next odd month, VAT filing by the 15th; a day-of-month deadline that falls on a Saturday,
+Sunday or public holiday moves to the next working day (行政程序法 §48; make-up workdays
+count as working days; ``dates.next_working_day``). Invoices are uploaded 48 hours after
+issue (B2C) or 7 days (buyer with UBN).
 
->>> parse("11312").blank_deadline
-datetime.date(2025, 1, 10)
+>>> parse("11312").blank_deadline, parse("11402").vat_deadline    # 2025/03/15 is a Saturday
+(datetime.date(2025, 1, 10), datetime.date(2025, 3, 17))
+>>> parse("11412").blank_deadline, parse("10508").vat_deadline    # 2026/01/10 a Saturday; 2016/09/15 中秋節
+(datetime.date(2026, 1, 12), datetime.date(2016, 9, 19))
 >>> upload_deadline(datetime.datetime(2025, 2, 27, 15, 30), b2b=False)
 datetime.datetime(2025, 3, 1, 15, 30)
 >>> upload_deadline(datetime.date(2025, 2, 27), b2b=True)
@@ -43,6 +56,7 @@ import re
 from dataclasses import dataclass
 
 from ._text import to_ascii
+from .dates import next_working_day
 from .errors import InvalidComponent, InvalidFormat
 
 __all__ = [
@@ -51,6 +65,7 @@ __all__ = [
     "from_amego",
     "from_term",
     "is_valid",
+    "next_allocation_day",
     "of",
     "parse",
     "upload_deadline",
@@ -58,6 +73,8 @@ __all__ = [
 
 ROC_OFFSET = 1911
 _FORMS = "申報年月可寫成 11402、114/01 ~ 114/02、113 01~02、11401-02 或 2025-01"
+_NO_YEAR = f"申報年月要寫出民國年（例如 114）；{_FORMS}"
+MIN_ROC_YEAR = 10  # a "year" below this is a month written without its year (01-02, 00102)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -131,28 +148,46 @@ class Period:
     # --- deadlines ---------------------------------------------------------------------------
     @property
     def blank_deadline(self) -> datetime.date:
-        """空白未使用字軌 must be uploaded by the 10th of the next odd month."""
-        return self.next().first_day.replace(day=10)
+        """空白未使用字軌 must be uploaded by the 10th of the next odd month (next working day)."""
+        return next_working_day(self.next().first_day.replace(day=10))
 
     @property
     def vat_deadline(self) -> datetime.date:
-        """營業稅申報 by the 15th of the next odd month."""
-        return self.next().first_day.replace(day=15)
+        """營業稅申報 by the 15th of the next odd month (next working day)."""
+        return next_working_day(self.next().first_day.replace(day=15))
 
     @property
     def warning_mail_day(self) -> datetime.date:
-        """The platform mails its 'not yet uploaded' warning on the 7th of the next odd month."""
+        """The platform mails its 'not yet uploaded' warning on the 7th of the next odd month.
+
+        Not a deadline of the merchant's (the platform's own mail run), so it does not roll.
+        """
         return self.next().first_day.replace(day=7)
 
     @property
     def allocation_day(self) -> datetime.date:
-        """The MOF allocates the next period from the booklet count on the 18th of the end month."""
+        """The MOF allocates the next period from the booklet count on the 18th of the end month.
+
+        The day the platform runs the allocation, not a legal period of the merchant's: it does
+        not roll to a working day (a change of booklets is due *before* it, so rolling it later
+        could only make a request late).
+        """
         return datetime.date(self.year, self.end_month, 18)
 
 
 def of(day: datetime.date) -> Period:
     """The period a date belongs to."""
     return Period(day.year - ROC_OFFSET, day.month + (day.month % 2))
+
+
+def next_allocation_day(day: datetime.date) -> datetime.date:
+    """The first MOF allocation day (the even month's 18th) on or after ``day``: never a past one.
+
+    >>> next_allocation_day(datetime.date(2025, 2, 15)), next_allocation_day(datetime.date(2025, 2, 19))
+    (datetime.date(2025, 2, 18), datetime.date(2025, 4, 18))
+    """
+    current = of(day)
+    return current.allocation_day if current.allocation_day >= day else current.next().allocation_day
 
 
 def from_term(roc_year: int, term: int) -> Period:
@@ -187,10 +222,20 @@ _ROC_RANGE = re.compile(r"^(\d{2,3})[/.年]?(\d{1,2})[~\-－〜～至](?:(\d{2,3
 _YEAR_MONTH = re.compile(r"^(\d{2,3})[/\-.年](\d{1,2})月?$")
 _GREGORIAN = re.compile(r"^(\d{4})[/\-.年](\d{1,2})月?$")
 _CODE_PAIR = re.compile(r"^(\d{3})(\d{2})[~\-](\d{2})$")
+_MONTHS_ONLY = re.compile(r"^\d{1,2}月?[~\-－〜～至]\d{1,2}月?$")  # 1-2月: the months without a year
 
 
 def parse(text: object) -> Period:
     """Parse any accepted period form; raises ``InvalidFormat``/``InvalidComponent`` saying what was read."""
+    if isinstance(text, Period):
+        return text
+    period = _parse(text)
+    if period.roc_year < MIN_ROC_YEAR:
+        raise InvalidFormat(_NO_YEAR, found=text)
+    return period
+
+
+def _parse(text: object) -> Period:
     if isinstance(text, Period):
         return text
     if isinstance(text, int) and not isinstance(text, bool):
@@ -216,7 +261,7 @@ def parse(text: object) -> Period:
         return _pair_period(int(y1), int(a), int(b), raw)
     if m := _YEAR_MONTH.match(s):
         return _month_period(int(m.group(1)), int(m.group(2)), raw, roc=True)
-    raise InvalidFormat(_FORMS, found=raw)
+    raise InvalidFormat(_NO_YEAR if _MONTHS_ONLY.match(s) else _FORMS, found=raw)
 
 
 def is_valid(text: object) -> bool:

@@ -50,10 +50,15 @@ class PlatformState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StatusRecord:
-    """One invoice's platform status (下載平台發票狀況)."""
+    """One invoice's platform status (下載平台發票狀況).
+
+    ``state`` is ``None`` when the source knows the invoice but its record says nothing about
+    a live invoice by itself (a voided/註銷 invoice awaiting its re-issue): the number is kept
+    (it is used) and the check reads no state from it.
+    """
 
     invoice_number: str  # "AB12345678"
-    state: PlatformState
+    state: PlatformState | None
     invoice_date: dt.date | None = None
     upload_time: dt.datetime | None = None
     detail: str = ""  # the original status word / code / message

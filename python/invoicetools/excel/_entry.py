@@ -76,6 +76,8 @@ def with_reason_on_refusal(ctx: Context, run: Callable[[Context], ActionResult])
     try:
         return run(ctx)
     except RefusalError as exc:
+        if not exc.overridable:
+            raise
         reason = ctx.host.ask_text(f"{exc.message}\n\n若仍要執行，請輸入原因（會寫入執行紀錄）；按取消則不執行。", "")
         if not reason or not reason.strip():
             raise

@@ -13,7 +13,10 @@ A register arrives as a CSV (Big5/cp950 or UTF-8) or xlsx export, or pasted into
   status codes, B2B flags);
 * ``findings`` – one per problem, with the row: unreadable dates (錯誤), invalid or missing
   invoice numbers (錯誤), repaired full-width numbers (提示), duplicate numbers (警告),
-  unknown 狀態 words and unreadable times (警告).
+  unknown 狀態 words or flag values and unreadable times (警告).
+
+The status of a row is its 狀態 word or a flag column's (作廢碼, 作廢註記, 是否作廢, 註銷碼 …;
+``sources.register_status``); the sheet shows the status in effect and keeps the flag columns.
 
 Dates: Gregorian (``2024-01-05``, ``2024/1/5``, Excel serials, ``2024-01-05 13:45:00`` as
 calamine gives a date cell) and ROC (``113/01/05``, ``1130105``); see
@@ -43,6 +46,7 @@ from typing import TYPE_CHECKING
 
 from ..book import layout
 from ..domain.errors import Finding, Location, Severity, show_found
+from .register_status import STATUS_WORDS, register_status, register_statuses
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,7 +65,6 @@ __all__ = [
 TABLE = layout.table("發票資料")
 _DATE_COLUMNS = ("發票日期", "轉檔日")
 _CHECK_COLUMNS = ("帳別", "發票號碼", "客戶編號", "客戶名稱", "買方統編", "銷售人統編", "狀態", "列印註記")
-_ISSUED_WORDS = frozenset({"", "開立", "已開立", "正常", "有效", "開立已確認", "已確認", "N"})
 
 
 @dataclass
@@ -77,13 +80,19 @@ class Register:
 def read_register(path: Path) -> tuple[pd.DataFrame, Location]:
     """The raw rows of a register file (CSV Big5/UTF-8 or xlsx) and where they are (file, and sheet of an xlsx).
 
-    In a workbook the first sheet that holds the register's headers is used.
+    In a workbook the first sheet that holds the register's headers is used. A text file of
+    H/M/D records gives its M lines (``sources.line_records``); what was left out is said in
+    findings that travel in ``raw.attrs["findings"]`` (``prepare_register`` reports them).
     """
     from ..book.grid import sheet_names
     from ..domain.errors import InputError
     from .tabular import EXCEL_SUFFIXES, check_file, read_table_file
 
     where = Location(file=path.name)
+    if path.suffix.lower() not in EXCEL_SUFFIXES and path.is_file():
+        records = _line_records(path, where)
+        if records is not None:
+            return records, where
     if path.suffix.lower() in EXCEL_SUFFIXES and path.is_file():
         check_file(path)  # a 2 GB file is refused before the workbook reader opens it
         first_error: InputError | None = None
@@ -95,6 +104,22 @@ def read_register(path: Path) -> tuple[pd.DataFrame, Location]:
         if first_error is not None:
             raise first_error
     return read_table_file(path, TABLE), where
+
+
+def _line_records(path: Path, where: Location) -> pd.DataFrame | None:
+    """The M lines of an H/M/D file as raw register rows; ``None`` for any other file."""
+    from .line_records import is_line_typed, read_lines, sniff_file
+    from .tabular import check_file, decode_text
+
+    check_file(path)
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not is_line_typed(sniff_file(head)):
+        return None
+    text, _ = decode_text(path.read_bytes(), where)
+    raw, notes = read_lines(text, where, TABLE)
+    raw.attrs["findings"] = notes
+    return raw
 
 
 # --------------------------------------------------------------------------- dates
@@ -256,41 +281,6 @@ def _parse_times(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
     return out, ok
 
 
-# --------------------------------------------------------------------------- status
-
-
-def register_status(words: pd.Series) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
-    """狀態 words → ``RegisterStatus`` codes (開立 0 / 作廢 1 / 註銷 2) and a "known word" mask.
-
-    Blank and the usual words for an issued invoice are 開立; a word containing 作廢 or
-    註銷 is that; anything else is treated as 開立 and reported.
-
-    >>> import pandas as pd
-    >>> codes, known = register_status(pd.Series(["開立", "已作廢", "註銷", None, "??"]))
-    >>> codes.tolist(), known.tolist()
-    ([0, 1, 2, 0, 0], [True, True, True, True, False])
-    """
-    import numpy as np
-    import pandas as pd
-
-    text = words.astype("string").str.strip().fillna("")
-    rows, uniques = pd.factorize(text)  # each row's word as an index into the distinct words
-    code = np.zeros(len(uniques), dtype=np.int8)
-    known = np.zeros(len(uniques), dtype=bool)
-    for i, word in enumerate(uniques):
-        w = str(word)
-        if "作廢" in w:
-            code[i], known[i] = 1, True
-        elif "註銷" in w:
-            code[i], known[i] = 2, True
-        else:
-            code[i], known[i] = 0, w in _ISSUED_WORDS or w.upper() in _ISSUED_WORDS
-    return code[rows], known[rows]
-
-
-_STATUS_WORDS = ("開立", "作廢", "註銷")
-
-
 # --------------------------------------------------------------------------- the register
 
 
@@ -310,7 +300,7 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
     from ..book.tables import blank_mask, typed
     from ..domain.invoice_number import from_key, keys_from_strings
 
-    findings: list[Finding] = []
+    findings: list[Finding] = list(raw.attrs.get("findings", ()))  # notes of the reading (sources.line_records)
     index = raw.index
     n = len(raw)
 
@@ -385,9 +375,11 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
             "bad_date", f"轉檔日無法辨識（讀到「{show_found(raw.at[row, '轉檔日'])}」）",
             where.with_row(row, "轉檔日"), Severity.WARNING))
 
-    # 狀態
+    # 狀態 words and the flag columns (作廢碼, 註銷碼 …; sources.register_status)
     status_text = typed_frame["狀態"]
-    status, known = register_status(status_text)
+    statuses = register_statuses(raw, status_text, where, importing=for_sheet)
+    status, known = statuses.codes, statuses.known
+    findings += statuses.findings
     for row in _rows_with(index, ~known):
         findings.append(Finding(
             "unknown_status", f"狀態「{show_found(status_text.at[row])}」無法辨識，視為開立；應為開立、作廢或註銷",
@@ -422,10 +414,11 @@ def prepare_register(raw: pd.DataFrame, where: Location, *, for_sheet: bool = Tr
             sheet[h] = _keep_original(issued_as_read, date_raw)  # the sheet shows the date as read
         elif h == "轉檔日":
             sheet[h] = _keep_original(transfer, col("轉檔日"))
-        elif h == "狀態":
-            words = pd.Series(np.asarray(_STATUS_WORDS, dtype=object)[status], index=index)
+        elif h == "狀態":  # the status in effect (a flag column's included); an unknown word as found
+            words = pd.Series(np.asarray(STATUS_WORDS, dtype=object)[status], index=index)
             sheet[h] = words.where(pd.Series(known, index=index), status_text.astype("object"))
-            sheet.loc[status_text.isna().to_numpy(), h] = None
+            shown = sheet[h].where(~(status_text.isna().to_numpy() & ~statuses.flagged))
+            sheet[h] = shown.astype("object").where(shown.notna(), None)
         elif h == "開立時間":
             sheet[h] = col(h).astype("object").where(col(h).notna(), None)
         else:

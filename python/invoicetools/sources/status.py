@@ -13,8 +13,7 @@ Sources:
   發票狀態 column (開立/作廢) is combined with the upload status;
 * **Turnkey results**: SummaryResult files (each Good/Failed invoice), ProcessResult files
   (error codes whose parameters name an invoice), a folder of them (``Unpack/…/BAK``), and
-  an export (CSV/xlsx) of the Turnkey table ``TURNKEY_MESSAGE_LOG`` (INVOICE_IDENTIFIER =
-  message type + invoice number + date; STATUS P/G/C/E/I);
+  an export (CSV/xlsx) of the Turnkey table ``TURNKEY_MESSAGE_LOG`` (``sources.turnkey_log``);
 * a **provider** API (``sources.providers``), e.g. ECPay GetIssueList, paginated.
 
 :func:`platform_input` turns the sheet's rows back into the input of ``steps.upload_check``.
@@ -48,12 +47,13 @@ if TYPE_CHECKING:
     from .providers.base import Provider
 
 __all__ = [
-    "MESSAGE_LOG_TABLE",
     "SHEET_COLUMNS",
     "STATUS_FILE_TABLE",
     "StatusImport",
+    "count_states",
     "fetch_status",
     "platform_input",
+    "read_results_folder",
     "read_status_path",
     "records_frame",
     "state_of_word",
@@ -72,18 +72,10 @@ STATUS_FILE_TABLE = Table("StatusFile", "", 1, (
                             "平台狀態", "Result")),
     Column("發票狀態", aliases=("發票狀況", "開立狀態")),
     Column("發票日期", Kind.DATE, aliases=("開立日期", "InvoiceDate", "IIS_Create_Date")),
-    Column("上傳日期", Kind.DATETIME, aliases=("上傳時間", "處理時間", "傳送時間", "IIS_Upload_Date", "UploadDate")),
+    # the status's own time; the platform's query download calls it 最後異動日期 (last change)
+    Column("上傳日期", Kind.DATETIME, aliases=("上傳時間", "處理時間", "傳送時間", "IIS_Upload_Date", "UploadDate",
+                                             "最後異動日期", "最後異動時間", "異動日期")),
     Column("說明", aliases=("錯誤訊息", "訊息", "備註", "錯誤原因", "失敗原因", "處理訊息", "Message", "Description")),
-))
-
-# An export of the Turnkey database table TURNKEY_MESSAGE_LOG (columns as the table names them).
-MESSAGE_LOG_TABLE = Table("TurnkeyMessageLog", "", 1, (
-    Column("INVOICE_IDENTIFIER", Kind.ID, required=True),
-    Column("STATUS", required=True),
-    Column("MESSAGE_TYPE"),
-    Column("MESSAGE_DTS"),
-    Column("IN_OUT_BOUND"),
-    Column("UUID"),
 ))
 
 _STATE_CODE = {PlatformState.PENDING: 0, PlatformState.FAILED: 1, PlatformState.ON_PLATFORM: 2,
@@ -177,7 +169,8 @@ def _normalise_numbers(values: pd.Series) -> tuple[pd.Series, npt.NDArray[np.boo
     return pd.Series(out, index=values.index), ok
 
 
-def _count_states(frame: pd.DataFrame) -> dict[str, int]:
+def count_states(frame: pd.DataFrame) -> dict[str, int]:
+    """筆數 and the number of rows in each PlatformState."""
     counts = {"筆數": len(frame)}
     if len(frame):
         vc = frame["狀態"].value_counts()
@@ -197,7 +190,7 @@ def records_frame(records: Iterable[StatusRecord], *, source: str = "",
     rows: dict[str, list[object]] = {c: [] for c in SHEET_COLUMNS}
     for r in records:
         rows["發票號碼"].append(r.invoice_number)
-        rows["狀態"].append(r.state.value)
+        rows["狀態"].append(r.state.value if r.state is not None else None)
         rows["發票日期"].append(r.invoice_date)
         rows["上傳日期"].append(r.upload_time)
         rows["原始狀態"].append(r.detail or None)
@@ -266,7 +259,7 @@ def _results_import(results: Sequence[SummaryResult | ProcessResult], findings: 
     frame = records_frame(records, source=source, notes=notes)
     if len(frame):  # Turnkey keeps copies of a result in several folders
         frame = frame.drop_duplicates(subset=["發票號碼", "狀態", "上傳日期", "原始狀態"]).reset_index(drop=True)
-    counts = {"SummaryResult": n_summary, "ProcessResult": n_process, **_count_states(frame)}
+    counts = {"SummaryResult": n_summary, "ProcessResult": n_process, **count_states(frame)}
     return StatusImport(frame, source, findings, counts)
 
 
@@ -276,97 +269,17 @@ def _read_results_file(path: Path) -> StatusImport:
     return _results_import([results.read(path)], [], path.name)
 
 
-def _read_results_folder(path: Path) -> StatusImport:
+def read_results_folder(path: Path) -> StatusImport | None:
+    """The Turnkey result files under a folder (recursively); ``None`` when there is none at all."""
     from ..mig import results
 
     scan = results.iter_results_folder(path)
     found = list(scan)
-    out = _results_import(found, list(scan.errors), path.name)
     if not found and not scan.errors:
-        raise InputError(
-            "資料夾裡沒有 Turnkey 結果檔（SummaryResult／ProcessResult）；請選 Turnkey 的 Unpack 資料夾或其中的 BAK",
-            where=Location(file=str(path)))
+        return None
+    out = _results_import(found, list(scan.errors), path.name)
     out.counts["檔案"] = len(scan.files)
     return out
-
-
-# --------------------------------------------------------------------------- TURNKEY_MESSAGE_LOG
-
-
-def _parse_dts(values: pd.Series) -> pd.Series:
-    """MESSAGE_DTS: ``yyyyMMddHHmmss[fff]`` or an ordinary date-time."""
-    import pandas as pd
-
-    from .register import parse_dates_fast
-
-    text = values.astype("string").str.strip()
-    digits = text.str.fullmatch(r"\d{14,17}").fillna(False).to_numpy(dtype=bool)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if digits.any():
-        stamps = pd.to_datetime(text[digits].str[:14], format="%Y%m%d%H%M%S", errors="coerce")
-        stamps = stamps.where((stamps >= pd.Timestamp.min) & (stamps <= pd.Timestamp.max))  # e.g. 9999…: unreadable
-        out[digits] = stamps.to_numpy(dtype="datetime64[ns]")
-    if (~digits).any():
-        parsed, _ = parse_dates_fast(values[~digits])
-        out[~digits] = parsed.to_numpy()
-    return out
-
-
-def _read_message_log(path: Path) -> StatusImport:
-    import numpy as np
-    import pandas as pd
-
-    from ..mig.results import CANCEL_MESSAGES, ISSUE_MESSAGES, VOID_MESSAGES
-    from .tabular import read_table_file
-
-    raw = read_table_file(path, MESSAGE_LOG_TABLE)
-    findings: list[Finding] = []
-    where = Location(file=path.name)
-    ident = raw["INVOICE_IDENTIFIER"].astype("string").str.strip().str.upper()
-    parts = ident.str.extract(r"^([A-Z]\d{4})([A-Z]{2}\d{8})(\d{8})?")
-    mtype = parts[0]
-    if "MESSAGE_TYPE" in raw.columns:
-        mtype = raw["MESSAGE_TYPE"].astype("string").str.strip().str.upper().fillna(mtype)
-    status = raw["STATUS"].astype("string").str.strip().str.upper().fillna("")
-    inbound = np.zeros(len(raw), dtype=bool)
-    if "IN_OUT_BOUND" in raw.columns:
-        inbound = raw["IN_OUT_BOUND"].astype("string").str.strip().str.upper().fillna("").str.startswith("I") \
-            .to_numpy(dtype=bool)
-    issue = mtype.isin(sorted(ISSUE_MESSAGES)).to_numpy(dtype=bool)
-    cancel = mtype.isin(sorted(CANCEL_MESSAGES)).to_numpy(dtype=bool)
-    void = mtype.isin(sorted(VOID_MESSAGES)).to_numpy(dtype=bool)
-    letter = status.str[:1].to_numpy(dtype=object)
-    ok_letter = np.isin(letter, ["C", "G"])
-    pend = letter == "P"
-    state = np.full(len(raw), None, dtype=object)
-    state[(issue | cancel | void) & ~ok_letter & ~pend & (letter != "")] = PlatformState.FAILED.value
-    state[(issue | cancel | void) & pend] = PlatformState.PENDING.value
-    state[issue & ok_letter] = PlatformState.ON_PLATFORM.value
-    state[cancel & ok_letter] = PlatformState.CANCELLED.value
-    number = parts[1]
-    usable = number.notna().to_numpy() & ~inbound & pd.notna(state)
-    no_number = (number.isna().to_numpy() & (issue | cancel | void))
-    for row in raw.index[no_number][:100]:
-        findings.append(Finding(
-            "message_log_identifier",
-            f"INVOICE_IDENTIFIER 應為訊息別＋發票號碼＋日期（讀到「{show_found(raw.at[row, 'INVOICE_IDENTIFIER'])}」）",
-            where.with_row(int(row), "INVOICE_IDENTIFIER"), Severity.WARNING))
-    invoice_date = pd.to_datetime(parts[2], format="%Y%m%d", errors="coerce")
-    invoice_date = invoice_date.where((invoice_date >= pd.Timestamp.min) & (invoice_date <= pd.Timestamp.max))
-    upload = _parse_dts(raw["MESSAGE_DTS"]) if "MESSAGE_DTS" in raw.columns else pd.Series(pd.NaT, index=raw.index)
-    keep = pd.Series(usable, index=raw.index)
-    frame = pd.DataFrame({
-        "發票號碼": number[keep],
-        "狀態": pd.Series(state, index=raw.index)[keep],
-        "發票日期": invoice_date[keep].dt.date,
-        "上傳日期": upload[keep],
-        "原始狀態": (mtype.fillna("") + " " + status)[keep].str.strip(),
-        "說明": None,
-        "來源": path.name + " 第 " + pd.Series(raw.index, index=raw.index).astype(str)[keep] + " 列",
-    }).reset_index(drop=True)
-    frame = frame.astype(object).where(frame.notna(), None)
-    counts = {"訊息紀錄": len(raw), "略過": int((~usable).sum()), **_count_states(frame)}
-    return StatusImport(frame, path.name, findings, counts)
 
 
 # --------------------------------------------------------------------------- status files
@@ -443,7 +356,7 @@ def _read_status_file(path: Path) -> StatusImport:
         "來源": path.name + " 第 " + pd.Series(raw.index, index=raw.index).astype(str) + " 列",
     }).reset_index(drop=True)
     frame = frame.astype(object).where(frame.notna(), None)
-    counts = {**_count_states(frame), "無法辨識": int((~known).sum()) if n else 0}
+    counts = {**count_states(frame), "無法辨識": int((~known).sum()) if n else 0}
     return StatusImport(frame, path.name, findings, counts)
 
 
@@ -469,35 +382,35 @@ def _word_findings(words: pd.Series, bad: npt.NDArray[np.bool_], index: pd.Index
 
 
 def read_status_path(path: Path) -> StatusImport:
-    """A status file, a TURNKEY_MESSAGE_LOG export, a SummaryResult/ProcessResult file, or a folder of them."""
+    """A status file, a TURNKEY_MESSAGE_LOG export, a SummaryResult/ProcessResult file, or a folder of them.
+
+    A folder: every status file in it and the Turnkey results under it, one snapshot
+    (``sources.status_merge.read_folder``).
+    """
     if not path.exists():
         raise InputError("找不到檔案或資料夾", where=Location(file=str(path)))
     if path.is_dir():
-        return _read_results_folder(path)
+        from .status_merge import read_folder
+
+        return read_folder(path)
     suffix = path.suffix.lower()
     if suffix in (".xml", ".summaryresult", ".processresult"):
         return _read_results_file(path)
     if _is_message_log(path):
-        return _read_message_log(path)
+        from .turnkey_log import read_message_log
+
+        return read_message_log(path)
     return _read_status_file(path)
 
 
 def combine(imports: Sequence[StatusImport]) -> StatusImport:
-    """Several sources into one sheet (in the order given)."""
-    import pandas as pd
+    """Several sources into one snapshot, in the order given; the later status of an invoice wins.
 
-    if len(imports) == 1:
-        return imports[0]
-    frames = [i.frame for i in imports if len(i.frame)]
-    frame = pd.concat(frames, ignore_index=True) if frames else _empty_frame()
-    counts: dict[str, int] = {}
-    for i in imports:
-        for k, v in i.counts.items():
-            if k not in PlatformState.__members__ and k != "筆數":
-                counts[k] = counts.get(k, 0) + v
-    counts = {**counts, **_count_states(frame)}
-    return StatusImport(frame, "、".join(i.source for i in imports),
-                        [f for i in imports for f in i.findings], counts)
+    See ``sources.status_merge``.
+    """
+    from .status_merge import merge
+
+    return merge(imports)
 
 
 def fetch_status(
@@ -516,7 +429,7 @@ def fetch_status(
     source = f"{provider.label}（{provider.name}）{begin:%Y/%m/%d} ~ {end:%Y/%m/%d}"
     frame = records_frame(records, source=source)
     findings = [Finding("provider_note", w, Location(file=provider.label), Severity.INFO) for w in provider.warnings]
-    return StatusImport(frame, source, findings, _count_states(frame))
+    return StatusImport(frame, source, findings, count_states(frame))
 
 
 # --------------------------------------------------------------------------- sheet → step input

@@ -2,7 +2,8 @@
 
 Dates come from ``domain.periods``: the odd month's first days (fetch and allocate the
 new tracks; upload the last period's blank numbers by the 10th, the platform's warning
-mail on the 7th, VAT filing by the 15th) and the 18th of the even month (the MOF
+mail on the 7th, VAT filing by the 15th – the 10th and the 15th moved to the next working
+day when they fall on a weekend or holiday) and the 18th of the even month (the MOF
 allocates the next period from the current booklet count). Per-invoice upload deadlines
 (48 h / 7 days) still open are added from the register and the platform status.
 
@@ -51,20 +52,32 @@ class Event:
         return "未到"
 
 
+def _rolled(deadline: datetime.date, nominal_day: int) -> str:
+    """What to add when a day-of-month deadline moved past a weekend or holiday."""
+    if deadline.day == nominal_day:
+        return ""
+    return f"（{nominal_day} 日適逢例假日，依行政程序法第 48 條順延至 {deadline.month}/{deadline.day}）"
+
+
 def _period_events(p: Period) -> list[Event]:
-    """The dates a period brings: its odd month (for the last period's filing) and its even month's 18th."""
+    """The dates a period brings: its odd month (for the last period's filing) and its even month's 18th.
+
+    The 10th and the 15th are the rolled deadlines of ``domain.periods`` (the E0402 sheet's
+    期限 and the batch summary use the same properties, so they always agree).
+    """
     prev = p.previous()
+    blank, vat = prev.blank_deadline, prev.vat_deadline
     return [
         Event(p.first_day, p.code, "下載字軌並配號",
               f"取得 {p.label} 的字軌（財政部配號檔、Turnkey E0501 或加值中心），按[配號]分給各機台", False),
-        Event(p.first_day, prev.code, "上傳空白未使用字軌（1–10 日）",
+        Event(p.first_day, prev.code, f"上傳空白未使用字軌（1–{blank.day} 日）",
               f"{prev.label}：完成漏上傳檢核與跳號作廢後，按 E0402[轉出]", False),
         Event(prev.warning_mail_day, prev.code, "平台寄發未上傳通知",
               f"財政部平台會寄信通知 {prev.label} 尚未上傳的發票與空白字軌；請在此之前完成", False),
-        Event(prev.blank_deadline, prev.code, "空白字軌上傳期限",
-              f"{prev.label} 的空白未使用字軌（E0402）須在今天以前上傳；逾期會被通知並可能受罰"),
-        Event(prev.vat_deadline, prev.code, "營業稅申報期限",
-              f"{prev.label} 營業稅申報（401/403）；遇例假日順延"),
+        Event(blank, prev.code, "空白字軌上傳期限",
+              f"{prev.label} 的空白未使用字軌（E0402）須在今天以前上傳；逾期會被通知並可能受罰{_rolled(blank, 10)}"),
+        Event(vat, prev.code, "營業稅申報期限",
+              f"{prev.label} 營業稅申報（401/403）{_rolled(vat, 15)}"),
         Event(p.allocation_day, p.next().code, "配號基準日（18 日）",
               f"財政部依目前組數配發 {p.next().label} 的字軌；要增減組數請在今天以前到平台設定"),
     ]

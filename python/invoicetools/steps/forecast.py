@@ -27,7 +27,7 @@ from ..domain import periods
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MARGIN", "forecast", "usage_by_range"]
+__all__ = ["MARGIN", "counted", "forecast", "usage_by_range"]
 
 MARGIN = 0.20  # safety margin on the recommended count
 HISTORY = 6  # periods looked at for the trend
@@ -69,15 +69,29 @@ def usage_by_range(allocation: pd.DataFrame, register: pd.DataFrame) -> pd.DataF
     return out
 
 
+def counted(register: pd.DataFrame, today: datetime.date) -> pd.DataFrame:
+    """The invoices a forecast made on ``today`` counts: issued on or before that day (a register
+    holding later dates, or a forecast run for a past day, must not count the future)."""
+    import pandas as pd
+
+    if not len(register):
+        return register
+    days = pd.to_datetime(register["發票日期"], errors="coerce")
+    return register[(days <= pd.Timestamp(today)).to_numpy()]
+
+
 def forecast(
     allocation: pd.DataFrame, register: pd.DataFrame, *, today: datetime.date, current: str, margin: float = MARGIN
 ) -> pd.DataFrame:
-    """One row per 帳別 × 機台 of the current period: usage history, trend, recommendation, run-out warning."""
+    """One row per 帳別 × 機台 of the current period: usage history, trend, recommendation, run-out warning.
+
+    Invoices count up to ``today`` (:func:`counted`), the day the pace is measured on.
+    """
     import pandas as pd
 
     if allocation.empty:
         return pd.DataFrame(columns=["帳別", "機台號", "本期已用組數", "預估下期組數", "預估說明"])
-    usage = usage_by_range(allocation, register)
+    usage = usage_by_range(allocation, counted(register, today))
     per = (
         usage.groupby(["帳別", "機台號", "申報年月"], dropna=False)
         .agg(used=("已用組數", "sum"), total=("總組數", "sum"), left=("剩餘張數", "sum"), issued=("已開立張數", "sum"),

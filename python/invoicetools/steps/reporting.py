@@ -50,6 +50,7 @@ class Reported:
     begin: Int64s
     end: Int64s
     findings: list[Finding]
+    undecided: pd.DataFrame  # track, begin, end: parts nobody has said who reports (``unassigned`` None)
 
 
 def _split_tracks(pieces: pd.DataFrame, alloc: PeriodAllocation) -> list[Finding]:
@@ -91,8 +92,10 @@ def reported_by_this_system(alloc: PeriodAllocation, company: str, unassigned: s
                                     _place(alloc, int(piece.machine_row), int(piece.track_row)), Severity.WARNING))
         group.append(keys.setdefault((str(piece.ban) or company, kind, track), len(keys)))
     names = [k for k, _ in sorted(keys.items(), key=lambda kv: kv[1])]
+    open_ = pieces[pieces["reporter"].isna().to_numpy(dtype=bool)]
+    undecided = open_.assign(track=[track_from_code(int(b) // KEY_BASE) for b in open_["begin"].tolist()])
     return Reported(names, np.asarray(group, dtype=np.int64), mine["begin"].to_numpy(np.int64),
-                    mine["end"].to_numpy(np.int64), findings)
+                    mine["end"].to_numpy(np.int64), findings, undecided.loc[:, ["track", "begin", "end"]])
 
 
 def _place(alloc: PeriodAllocation, machine_row: int, track_row: int) -> Location:

@@ -14,17 +14,19 @@ number lies outside the period's allocation, and a number that cannot be read.
 >>> alloc = period_allocation(pd.DataFrame(), machines, periods.parse("11402"))
 >>> numbers = pd.Series(["KA00000001", "KA00000007", "KB00000001", "KA0000"], index=[5, 6, 7, 8])
 >>> dates = pd.Series(pd.to_datetime(["2025-01-02", "2025-04-01", "2025-01-03", "2025-01-04"]), index=numbers.index)
->>> used, findings = used_numbers(numbers, dates, ["KA00000003"], alloc)
+>>> use = used_numbers(numbers, dates, ["KA00000003"], alloc)
 >>> from invoicetools.domain.invoice_number import from_key
->>> [from_key(k) for k in used.register], [from_key(k) for k in used.platform]
+>>> [from_key(k) for k in use.used.register], [from_key(k) for k in use.used.platform]
 (['KA00000001', 'KA00000007', 'KB00000001'], ['KA00000003'])
->>> [(f.code, f.where.row) for f in findings]
-[('gaps_bad_number', 8), ('gaps_other_period', 6), ('gaps_outside_allocation', 7)]
+>>> [(f.code, f.where.row) for f in use.findings], use.latest_issued
+([('gaps_bad_number', 8), ('gaps_other_period', 6), ('gaps_outside_allocation', 7)], datetime.date(2025, 1, 4))
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,7 +38,7 @@ from .blanks import UsedNumbers
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["used_numbers"]
+__all__ = ["PeriodUse", "used_numbers"]
 
 _MAX_ROW_FINDINGS = 200
 
@@ -48,6 +50,15 @@ def _row_findings(rows: pd.Index, where: Location, code: str, message: str) -> l
     return out
 
 
+@dataclass(frozen=True)
+class PeriodUse:
+    """The used numbers, what was wrong with the register rows, and the newest 發票日期 of the period."""
+
+    used: UsedNumbers
+    findings: list[Finding] = field(default_factory=list)
+    latest_issued: datetime.date | None = None  # of the register rows dated in the period
+
+
 def used_numbers(
     numbers: pd.Series,
     dates: pd.Series,
@@ -55,7 +66,7 @@ def used_numbers(
     allocation: PeriodAllocation,
     *,
     where: Location | None = None,
-) -> tuple[UsedNumbers, list[Finding]]:
+) -> PeriodUse:
     """Every number of the register (``numbers`` as the cells hold them, ``dates`` their 發票日期,
     index = sheet rows) and of the platform (``None`` when its status was never downloaded)."""
     from ..domain.invoice_number import keys_from_strings
@@ -69,9 +80,12 @@ def used_numbers(
         keys, ok, blank = np.empty(0, np.int64), np.empty(0, bool), np.empty(0, bool)
     findings = _row_findings(numbers.index[~ok & ~blank], where, "gaps_bad_number",
                              "發票號碼不正確，此列未計入已使用號碼；若確有開立，請修正後重新檢查")
+    latest: datetime.date | None = None
     if len(numbers):
         in_period = ((dates >= np.datetime64(period.first_day)) & (dates <= np.datetime64(period.last_day))
                      ).fillna(False).to_numpy(dtype=bool)
+        if in_period.any():
+            latest = dates[in_period].max().date()
         dated = dates.notna().to_numpy(dtype=bool)
         inside = allocation.contains(keys) & ok
         findings += _row_findings(
@@ -84,4 +98,4 @@ def used_numbers(
     if platform is not None:
         p_keys, p_ok = keys_from_strings(platform) if len(platform) else (np.empty(0, np.int64), np.empty(0, bool))
         platform_keys = p_keys[p_ok]
-    return UsedNumbers.of(keys[ok], platform_keys), findings
+    return PeriodUse(UsedNumbers.of(keys[ok], platform_keys), findings, latest)

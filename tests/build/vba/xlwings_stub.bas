@@ -4,7 +4,9 @@ Attribute VB_Name = "xlwings"
 ' does not compile silently disables every Sub of the project. This stub keeps the
 ' part of the xlwings API our modules use:
 '   RunPython  records the command in ZZ1 of the first sheet of ThisWorkbook, counts
-'              calls in ZZ2 and returns the value of ZZ4 (-1 = "Python failed")
+'              calls in ZZ2, raises the VBA error number in ZZ5 when there is one (what
+'              xlwings' ExecuteWindows raises when Windows will not start Python), else
+'              returns the value of ZZ4 (-1 = "Python failed")
 '   GetConfig  answers INTERPRETER_WIN with ZZ3, other keys with the default
 '   FileExists Dir() of the path
 Option Explicit
@@ -15,6 +17,7 @@ Public Function RunPython(PythonCommand As String)
     With ThisWorkbook.Worksheets(1)
         .Range("ZZ1").Value = PythonCommand
         .Range("ZZ2").Value = .Range("ZZ2").Value + 1
+        If .Range("ZZ5").Value <> 0 Then Err.Raise .Range("ZZ5").Value
         RunPython = .Range("ZZ4").Value
     End With
 End Function

@@ -14,7 +14,10 @@ tables' columns and how their cells are read):
   what was added, changed and removed is reported. Importing the same data twice changes nothing.
 * ``allocate`` (with ``machines``) — :func:`allocate` hands each machine of 機台配號設定 exactly its 組數 of booklets:
   deterministic, never one booklet twice, contiguous where possible, all or nothing.
+* ``owners`` — :func:`set_owner`: 擁有者 on a track or some of its booklets (splitting rows);
 * ``branches`` — :func:`branch_plans`: what goes into an E0401 for each branch.
+
+Who reports a booklet's blanks is ``steps.allocation``'s answer (``PeriodAllocation.reporters``).
 
 Numbers are int64 keys (``track_code * 10**8 + digits``) as everywhere; booklets are the
 keys of their first numbers.
@@ -48,6 +51,7 @@ from .columns import (
 )
 from .importing import TrackImport, merge_import, period_filter
 from .machines import MachineRequest, machine_requests
+from .owners import OwnerChange, set_owner
 from .parse import parse_track_rows
 
 __all__ = [
@@ -60,6 +64,7 @@ __all__ = [
     "AllocationResult",
     "BranchPlan",
     "MachineRequest",
+    "OwnerChange",
     "TrackImport",
     "allocate",
     "assign_booklets",
@@ -70,4 +75,5 @@ __all__ = [
     "merge_import",
     "parse_track_rows",
     "period_filter",
+    "set_owner",
 ]

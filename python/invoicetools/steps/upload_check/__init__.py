@@ -24,10 +24,11 @@ the machine range that holds the number) is ``account`` when one is given. Per i
 =====================  =========================================================
 platform               outcome
 =====================  =========================================================
-nothing / in progress  未上傳 (any register status)
+nothing                未上傳 (any register status)
+pending (處理中)        no row: counted (``UploadCheck.pending``); download again later
 failed                 上傳失敗
 live, register 作廢    作廢未上傳
-cancelled, reg. 開立   a warning finding (the platform cancelled what the ERP has live)
+cancelled, reg. 開立   平台已作廢 (the platform cancelled what the ERP has live)
 =====================  =========================================================
 
 Each rule is one function of ``checks`` run from ``checks.CHECKS`` over the one join of

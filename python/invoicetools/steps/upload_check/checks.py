@@ -22,6 +22,7 @@ from .model import (
     MAX_ROW_FINDINGS,
     MISSING,
     OUTSIDE,
+    PLATFORM_CANCELLED,
     PLATFORM_ONLY,
     Part,
     RegisterStatus,
@@ -38,6 +39,7 @@ class Outcome:
     parts: list[Part] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     late: int = 0  # invoices uploaded after their deadline
+    pending: int = 0  # invoices whose upload result is still pending
 
 
 def _part(j: Joined, mask: npt.NDArray[np.bool_], problem: str, note: object, *, due: bool) -> list[Part]:
@@ -60,14 +62,14 @@ def _row_findings(j: Joined, rows: npt.NDArray[np.intp], code: str, message: Cal
 
 
 def missing(j: Joined) -> Outcome:
-    """未上傳: the platform has no record of the number, or only "in progress" (any register status)."""
-    mask = (j.r_state < 0) | (j.r_state == State.PENDING)
-    said = j.r_detail()[mask]
-    pending = j.r_state[mask] == State.PENDING
-    notes = np.where(pending, "平台處理中，尚未完成上傳", "平台查無此發票").astype(object)
-    with_detail = pending & (said != "")
-    notes[with_detail] = "平台處理中，尚未完成上傳：" + said[with_detail].astype(str).astype(object)
-    return Outcome(_part(j, mask, MISSING, notes, due=True))
+    """未上傳: the platform has no record of the number (any register status)."""
+    return Outcome(_part(j, j.r_state < 0, MISSING, "平台查無此發票", due=True))
+
+
+def pending(j: Joined) -> Outcome:
+    """Sent, the platform's result still pending (a source's documented "處理中"): not 已上傳 and not a
+    problem row yet — counted, so the summary can say to download the status again later."""
+    return Outcome(pending=int((j.r_state == State.PENDING).sum()))
 
 
 def failed(j: Joined) -> Outcome:
@@ -102,12 +104,9 @@ def cancel_not_uploaded(j: Joined) -> Outcome:
 
 
 def platform_cancelled(j: Joined) -> Outcome:
-    """The platform holds as 作廢 what the register has 開立: a warning (the ERP may have missed the void)."""
-    rows = np.flatnonzero((j.r_state == State.CANCELLED) & (j.r_status == RegisterStatus.ISSUED))
-    return Outcome(findings=_row_findings(
-        j, rows, "platform_cancelled",
-        lambda i: f"發票 {j.number(i)} 在平台上已作廢，但發票資料的狀態是開立；請確認 ERP 是否漏記作廢",
-        "狀態", "張發票在平台上已作廢、發票資料仍為開立"))
+    """平台已作廢: the platform holds as 作廢 what the register has 開立 (the ERP may have missed the void)."""
+    mask = (j.r_state == State.CANCELLED) & (j.r_status == RegisterStatus.ISSUED)
+    return Outcome(_part(j, mask, PLATFORM_CANCELLED, "平台上已作廢，發票資料仍為開立：請確認 ERP 是否漏記作廢", due=False))
 
 
 def late_upload(j: Joined) -> Outcome:
@@ -188,6 +187,7 @@ def platform_only(j: Joined) -> Outcome:
 
 CHECKS: tuple[Callable[[Joined], Outcome], ...] = (
     missing,
+    pending,
     failed,
     cancel_not_uploaded,
     platform_cancelled,

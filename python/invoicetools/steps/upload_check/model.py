@@ -26,10 +26,10 @@ __all__ = [
     "UploadCheck",
 ]
 
-MISSING, FAILED, CANCEL_LIVE, PLATFORM_ONLY, DUPLICATE, OUTSIDE = (
-    "未上傳", "上傳失敗", "作廢未上傳", "平台有帳上無", "重號", "不在配號範圍",
+MISSING, FAILED, CANCEL_LIVE, PLATFORM_CANCELLED, PLATFORM_ONLY, DUPLICATE, OUTSIDE = (
+    "未上傳", "上傳失敗", "作廢未上傳", "平台已作廢", "平台有帳上無", "重號", "不在配號範圍",
 )
-PROBLEMS: tuple[str, ...] = (MISSING, FAILED, CANCEL_LIVE, PLATFORM_ONLY, DUPLICATE, OUTSIDE)
+PROBLEMS: tuple[str, ...] = (MISSING, FAILED, CANCEL_LIVE, PLATFORM_CANCELLED, PLATFORM_ONLY, DUPLICATE, OUTSIDE)
 HEADERS: tuple[str, ...] = (
     "序號", "帳別", "資料申報年月", "發票日期", "發票號碼", "客戶編號", "客戶名稱", "銷售人統編",
     "列印註記", "轉檔日", "問題", "期限", "說明",
@@ -49,7 +49,7 @@ class RegisterStatus(IntEnum):
 class State(IntEnum):
     """The platform's state of one invoice; the order is the precedence when records disagree."""
 
-    PENDING = 0  # sent, not yet on the platform (ECPay upload 0, Turnkey P)
+    PENDING = 0  # sent, the platform's result still pending (ECPay IIS_Turnkey_Status G/P, Turnkey P)
     FAILED = 1
     ON_PLATFORM = 2
     CANCELLED = 3  # held by the platform as cancelled
@@ -87,6 +87,7 @@ class UploadCheck:
     checked: int  # register rows in scope
     findings: list[Finding] = field(default_factory=list)
     late: int = 0  # invoices on the platform that were uploaded after their deadline
+    pending: int = 0  # invoices whose upload result is still pending: neither uploaded nor a problem yet
 
 
 @dataclass

@@ -44,12 +44,13 @@ def check(
              platform_where=platform_where or Location(sheet="平台狀況"))
     parts: list[Part] = []
     findings: list[Finding] = []
-    late = 0
+    late = waiting = 0
     for run in CHECKS:
         outcome = run(j)
         parts += outcome.parts
         findings += outcome.findings
         late += outcome.late
+        waiting += outcome.pending
     for part in parts:
         if part.account is None and part.at is not None:
             part.account = j.accounts_at(part.at)
@@ -57,7 +58,7 @@ def check(
     counts = {p: int((rows["問題"] == p).sum()) for p in PROBLEMS}
     due = rows["期限"]
     overdue = int((due.notna() & (due < pd.Timestamp(now))).sum())
-    return UploadCheck(rows, counts, overdue, len(j.pick), findings, late)
+    return UploadCheck(rows, counts, overdue, len(j.pick), findings, late, waiting)
 
 
 def _keys_to_strings(keys: npt.NDArray[np.int64]) -> pd.Series:
