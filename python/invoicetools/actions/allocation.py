@@ -55,16 +55,16 @@ def allocate_tracks(
     machines = ctx.io.read_table(_MACHINES)  # 組數 is judged by the step (it knows 按當期數量配號)
     existing, _ = read_typed(ctx.io, _ALLOCATION)
     current = read_allocation(ctx, the_period, settings)
-    used, used_findings = read_used_numbers(ctx, current)
+    use = read_used_numbers(ctx, current)
     ctx.progress(f"配號 {the_period.label}…", None, None)
     res = allocate(
         tracks, machines, period=the_period.code, company_ubn=settings.ubn, account=acc, reuse_counts=reuse,
         previous=existing, tracks_where=Location(file=ctx.io.name, sheet=_TRACKS.sheet),
         machines_where=Location(file=ctx.io.name, sheet=_MACHINES.sheet),
-        used=np.concatenate(used.arrays()), current=current,
+        used=np.concatenate(use.used.arrays()), current=current,
     )
     # a number that cannot be read is not known as used: allocation cannot keep it in place
-    findings = [f for f in used_findings if f.code == "gaps_bad_number"] + list(res.findings)
+    findings = [f for f in use.findings if f.code == "gaps_bad_number"] + list(res.findings)
     run_params: dict[str, object] = {"period": the_period.code, "account": acc, "reuse_counts": reuse}
     result = ActionResult(ALLOCATE_STEP, "", params=run_params, findings=findings)
     result.counts = {"機台": res.machines, "需要組數": res.needed, "可用組數": res.available}
