@@ -43,7 +43,7 @@ def allocate_tracks(
     import numpy as np
 
     from ..steps.tracks import ALLOCATION_HEADERS, allocate, merge_allocation
-    from .reading import read_allocation, read_used_numbers
+    from .reading import read_allocation, read_used_numbers, sheet_period
 
     settings = read_settings(ctx.io)
     the_period = period_of(ctx, settings, period, required=True)
@@ -61,7 +61,7 @@ def allocate_tracks(
         tracks, machines, period=the_period.code, company_ubn=settings.ubn, account=acc, reuse_counts=reuse,
         previous=existing, tracks_where=Location(file=ctx.io.name, sheet=_TRACKS.sheet),
         machines_where=Location(file=ctx.io.name, sheet=_MACHINES.sheet),
-        used=np.concatenate(use.used.arrays()), current=current,
+        used=np.concatenate(use.used.arrays()), current=current, sheet_period=sheet_period(ctx),
     )
     # a number that cannot be read is not known as used: allocation cannot keep it in place
     findings = [f for f in use.findings if f.code == "gaps_bad_number"] + list(res.findings)
@@ -73,7 +73,8 @@ def allocate_tracks(
         ctx.io.set_status(SHEET, result.message.splitlines()[0])
         return finish(ctx, result)
 
-    table, changed = merge_allocation(existing, res.rows, period=the_period.code, account=acc)
+    table, changed = merge_allocation(existing, res.rows, period=the_period.code, account=acc,
+                                      sheet_period=sheet_period(ctx))
     ctx.io.write_table(_ALLOCATION, cell_values(table.reindex(columns=list(_ALLOCATION.headers))))
     if blank(params.get("period")):
         ctx.io.write_params(SHEET, {"period": the_period.code})

@@ -50,6 +50,7 @@ from .columns import (
     TYPE,
     is_own,
     range_keys,
+    row_periods,
     text_column,
 )
 from .holding import Holding, holding, stuck_finding
@@ -211,15 +212,16 @@ def _own_booklets(
     return _Booklets(starts.astype(np.int64), bans, types), findings, others
 
 
-def _held_by_other_accounts(booklets: _Booklets, previous: pd.DataFrame | None, period: str,
-                            account: str | None) -> _Booklets:
-    """When one 帳別 is allocated, the booklets other 帳別 hold in 配號設定 for the period stay theirs."""
+def _held_by_other_accounts(booklets: _Booklets, previous: pd.DataFrame | None, period: periods.Period,
+                            account: str | None, sheet_period: periods.Period | None) -> _Booklets:
+    """When one 帳別 is allocated, the booklets other 帳別 hold in 配號設定 for the period stay theirs
+    (a row with a blank 申報年月 is the sheet's period, as ``steps.allocation`` reads it)."""
     if account is None or previous is None or not len(previous) or not booklets.keys.size:
         return booklets
     pb, pe, pok = range_keys(previous, A_TRACK, A_BEGIN, A_END)
-    per = np.array(text_column(previous, A_PERIOD, ident=True), dtype=object)
+    per = row_periods(previous, A_PERIOD, default=sheet_period or period)
     acc = np.array(text_column(previous, A_ACCOUNT, ident=True), dtype=object)
-    held = pok & (per == period) & (acc != account)
+    held = pok & (per == period.code) & (acc != account)
     if not held.any():
         return booklets
     return booklets.without(contains(pb[held], pe[held], booklets.keys))
@@ -335,6 +337,7 @@ def allocate(
     machines_where: Location | None = None,
     used: Int64s | None = None,
     current: PeriodAllocation | None = None,
+    sheet_period: periods.Period | None = None,
 ) -> AllocationResult:
     """Assign the period's own booklets to the machines: all or nothing.
 
@@ -360,7 +363,7 @@ def allocate(
         result.findings.append(Finding(
             "alloc_other_owner", f"{others} 組的擁有者不是本系統（見[字軌配號]擁有者欄），不分配給機台",
             Location(tracks_where.file, tracks_where.sheet), Severity.INFO))
-    booklets = _held_by_other_accounts(booklets, previous, p.code, account)
+    booklets = _held_by_other_accounts(booklets, previous, p, account, sheet_period)
     requests, machine_findings = machine_requests(
         machines, period=p.code, where=machines_where, reuse_counts=reuse_counts, previous=previous, account=account)
     result.findings += machine_findings
@@ -401,9 +404,14 @@ def allocate(
 
 
 def merge_allocation(
-    existing: pd.DataFrame, rows: pd.DataFrame, *, period: str, account: str | None = None
+    existing: pd.DataFrame, rows: pd.DataFrame, *, period: str, account: str | None = None,
+    sheet_period: periods.Period | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """The new 配號設定 table: ``rows`` replace the period's rows (only ``account``'s when given).
+
+    A row's period is read as ``steps.allocation`` reads it: its 申報年月, else ``sheet_period``
+    (the sheet's own 申報年月), else ``period`` — so a hand-typed row with a blank 申報年月 that the
+    allocation counts as the period's is replaced too, never left to overlap the new rows.
 
     Rows of other periods (the previous period's are what 按當期數量配號 reads) and of other
     帳別 stay. Columns this step does not write (預估下期組數 …) keep their values for the
@@ -413,9 +421,10 @@ def merge_allocation(
     import pandas as pd
 
     old = existing.copy()
-    per = pd.Series(text_column(old, A_PERIOD, ident=True), index=old.index, dtype="object")
+    per = pd.Series(row_periods(old, A_PERIOD, default=sheet_period or periods.parse(period)), index=old.index,
+                    dtype="object")
     acc = pd.Series(text_column(old, A_ACCOUNT, ident=True), index=old.index, dtype="object")
-    mine = per == period
+    mine = per == periods.parse(period).code
     if account is not None:
         mine &= acc == account
     replaced = old[mine.to_numpy(dtype=bool)]
