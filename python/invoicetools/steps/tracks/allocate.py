@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from ...domain import periods
 from ...domain.errors import Finding, Location, Severity
-from ...domain.invoice_number import KEY_BASE, track_code, track_from_code
+from ...domain.invoice_number import KEY_BASE, from_key, track_code, track_from_code
 from ...domain.ranges import BOOKLET, contains, split_booklets
 from .columns import (
     A_ACCOUNT,
@@ -45,6 +45,7 @@ from .columns import (
     KEY_END,
     M_COUNT,
     M_TRACK,
+    MACHINE_NO,
     OWNER,
     PERIOD,
     TYPE,
@@ -53,6 +54,7 @@ from .columns import (
     row_periods,
     text_column,
 )
+from .designated import designate
 from .holding import Holding, holding, stuck_finding
 from .machines import MachineRequest, machine_requests
 from .parse import parse_track_rows
@@ -167,11 +169,14 @@ class _Booklets:
     keys: Int64s
     bans: list[str]
     types: list[str]
+    machines: list[str | None] = field(default_factory=list)  # the MOF file's 機台號碼 of the booklet's row
 
     def without(self, drop: npt.NDArray[np.bool_]) -> _Booklets:
         keep = ~drop
+        machines = self.machines or [None] * self.keys.size
         return _Booklets(self.keys[keep], [b for b, k in zip(self.bans, keep.tolist(), strict=True) if k],
-                         [t for t, k in zip(self.types, keep.tolist(), strict=True) if k])
+                         [t for t, k in zip(self.types, keep.tolist(), strict=True) if k],
+                         [m for m, k in zip(machines, keep.tolist(), strict=True) if k])
 
     def group_ids(self) -> Int64s:
         """One integer per (UBN, invoice type): a run of booklets never crosses either."""
@@ -209,7 +214,9 @@ def _own_booklets(
     starts, owner_row = starts[uniq], owner_row[uniq]
     bans = parsed[BAN].to_numpy(dtype=object)[owner_row].tolist()
     types = parsed[TYPE].to_numpy(dtype=object)[owner_row].tolist()
-    return _Booklets(starts.astype(np.int64), bans, types), findings, others
+    machines = [m.strip() if isinstance(m, str) and m.strip() else None
+                for m in parsed[MACHINE_NO].to_numpy(dtype=object)[owner_row].tolist()]
+    return _Booklets(starts.astype(np.int64), bans, types, machines), findings, others
 
 
 def _held_by_other_accounts(booklets: _Booklets, previous: pd.DataFrame | None, period: periods.Period,
@@ -304,6 +311,38 @@ def _hold(booklets: _Booklets, requests: list[MachineRequest], used: Int64s | No
     return booklets, held
 
 
+def _with_designation(booklets: _Booklets, requests: list[MachineRequest], held: Holding | None,
+                      result: AllocationResult, where: Location) -> Holding | None:
+    """Booklets the MOF file gives to a machine (機台號碼) join the held ones; a conflict is a refusal."""
+    designation = designate(booklets.keys, booklets.machines or [None] * booklets.keys.size, requests, where)
+    if not designation.any and not designation.refusals:
+        return held
+    result.findings += designation.refusals
+    if designation.refusals:
+        result.refused = True
+        return held
+    if held is None:
+        return Holding(designation.fixed, np.zeros(booklets.keys.size, dtype=bool), [{} for _ in requests])
+    clash = (held.fixed >= 0) & (designation.fixed >= 0) & (held.fixed != designation.fixed)
+    for b in np.flatnonzero(clash)[:20].tolist():
+        result.findings.append(Finding(
+            "alloc_mof_used", f"財政部配號檔指定 {from_key(int(booklets.keys[b]))} 那組給{requests[int(designation.fixed[b])].name}，"
+            f"但它已由{requests[int(held.fixed[b])].name}開立：已開立的號碼不能移到其他機台；配號結果沒有變更",
+            Location(where.file, where.sheet, None, MACHINE_NO)))
+    if clash.any():
+        result.refused = True
+        return held
+    fixed = np.where(held.fixed >= 0, held.fixed, designation.fixed)
+    kept = np.bincount(fixed[fixed >= 0], minlength=len(requests))
+    for i in np.flatnonzero(kept > np.array([r.count for r in requests], dtype=np.int64)).tolist():
+        r = requests[i]
+        result.findings.append(Finding(
+            "alloc_mof_count", f"{r.name} 要保留已開立的組數加上財政部配號檔指定的組數，共 {int(kept[i])} 組，比組數 {r.count} 組多："
+            "請把組數改為至少這麼多；配號結果沒有變更", Location(r.where.file, r.where.sheet, r.where.row, M_COUNT)))
+        result.refused = True
+    return Holding(fixed, held.excluded, held.floors, held.findings, held.refusals)
+
+
 def _place(booklets: _Booklets, requests: list[MachineRequest], preferred: list[int | None], held: Holding | None,
            current: PeriodAllocation | None, result: AllocationResult
            ) -> tuple[list[list[tuple[int, int]]], list[int], list[bool] | None]:
@@ -373,8 +412,9 @@ def allocate(
         result.available = int(booklets.keys.size)
         return result
     booklets, held = _hold(booklets, requests, used, current, account, reuse_counts, result, tracks_where)
+    held = _with_designation(booklets, requests, held, result, tracks_where)
     result.available = int(booklets.keys.size)
-    if held is not None and held.refusals:
+    if result.refused or (held is not None and held.refusals):
         result.refused = True
         return result
     if not requests:
