@@ -80,11 +80,8 @@ def allocate_tracks(
         ctx.io.write_params(SHEET, {"period": the_period.code})
     spare = res.available - res.needed
     if spare:
-        findings.append(Finding(
-            "alloc_spare",
-            f"還有 {spare:,} 組沒有分配給機台；若這些號碼不會在其他系統使用，請在[字軌配號]的擁有者欄填「本系統」，"
-            "E0402 才會把它們列為空白未使用",
-            Location(file=ctx.io.name, sheet=_TRACKS.sheet), Severity.INFO))
+        findings.append(Finding("alloc_spare", _spare_note(spare, settings.other_systems),
+                                Location(file=ctx.io.name, sheet=_TRACKS.sheet), Severity.INFO))
     who = f"帳別 {acc} 的 " if acc else ""
     result.message = (f"已完成 {the_period.label} 配號：{who}{res.machines} 台機台，共 {res.needed:,} 組"
                       f"（{len(res.rows)} 個區間）；剩餘 {spare:,} 組未分配。")
@@ -150,3 +147,14 @@ def owned_ranges(ctx: Context, period: str | None = None) -> pd.DataFrame:
         "營業人統編": pieces["ban"].iat[i], "發票類別代號": pieces["type"].iat[i],
     } for i, j in zip(starts, ends, strict=True)],
         columns=["發票字軌", "起號", "迄號", "張數", "擁有者", "營業人統編", "發票類別代號"])
+
+
+def _spare_note(spare: int, other_systems: bool | None) -> str:
+    """What becomes of the booklets no machine got: who reports their blanks (擁有者, else 設定)."""
+    head = f"還有 {spare:,} 組沒有分配給機台（[字軌配號]擁有者欄有填的，依擁有者）"
+    if other_systems is False:
+        return head + "：依[設定]其他系統開立發票＝否，由本系統申報空白，會列入 E0402"
+    if other_systems is True:
+        return head + "：依[設定]其他系統開立發票＝是，由其他系統申報空白，不列入本系統的 E0402"
+    return (head + "：由誰申報空白尚未決定，轉出 E0402 前請在[設定]填「其他系統開立發票」（否／是），"
+            "或在[字軌配號]的擁有者欄標明（invoicetools tracks owner）")
