@@ -155,23 +155,25 @@ def _last_col(sheet: L.Sheet) -> int:
     return 1
 
 
-def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
-    widths = column_widths(sheet)
+def _columns_and_heads(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+    """Column widths and formats, tab colour, button rows' height, the title and the hint."""
     table = sheet.table
-    for col, width in sorted(widths.items()):
+    for col, width in sorted(column_widths(sheet).items()):
         kind = (
             table.columns[col - (table.first_col - 1)].kind if table and col >= table.first_col - 1 else None
         )
         ws.set_column(col, col, width, fmt.kind(kind) if kind is not None else None)
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
-
     for row in button_rows(sheet):
         ws.set_row_pixels(row - 1, BUTTON_ROW_PIXELS)
     ws.write_string(0, 0, sheet.title, fmt.get(bold=True, font_size=14))
     if sheet.hint:
         ws.write_string(1, 0, sheet.hint, fmt.get(italic=True, font_color="#595959"))
 
+
+def _params(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+    """The parameter block: label, input cell (with its default), and a list or a note as validation."""
     for p in sheet.params:
         ws.write_string(p.row - 1, 0, p.label, fmt.get(bold=True))
         value_format = fmt.kind(p.kind, bg_color=INPUT_FILL, border=1, border_color="#9BC2E6")
@@ -180,62 +182,27 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
         else:
             ws.write_blank(p.row - 1, 1, None, value_format)
         if p.choices:
-            ws.data_validation(
-                p.row - 1,
-                1,
-                p.row - 1,
-                1,
-                {
-                    "validate": "list",
-                    "source": list(p.choices),
-                    "input_title": p.label[:32],
-                    "input_message": (p.note or "請從清單選擇")[:255],
-                },
-            )
+            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
+                "validate": "list", "source": list(p.choices), "input_title": p.label[:32],
+                "input_message": (p.note or "請從清單選擇")[:255],
+            })
         elif p.note:
-            ws.data_validation(
-                p.row - 1,
-                1,
-                p.row - 1,
-                1,
-                {
-                    "validate": "any",
-                    "input_title": p.label[:32],
-                    "input_message": p.note[:255],
-                },
-            )
+            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
+                "validate": "any", "input_title": p.label[:32], "input_message": p.note[:255],
+            })
 
-    last_col = _last_col(sheet)
-    if sheet.status_row is not None:
-        ws.merge_range(
-            sheet.status_row - 1,
-            0,
-            sheet.status_row - 1,
-            last_col,
-            "",
-            fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"),
-        )
-        ws.set_row_pixels(sheet.status_row - 1, STATUS_ROW_PIXELS)
 
-    if table is not None:
-        _write_table(ws, sheet, table, fmt)
-        ws.freeze_panes(table.header_row, 0)
-        ws.repeat_rows(table.header_row - 1)
-
+def _buttons(ws: Worksheet, sheet: L.Sheet) -> None:
     for button in sheet.buttons:
         act = L.action(button.action)
         width, height = button_size(button.caption)
-        ws.insert_button(
-            button.cell,
-            {
-                "macro": f"{MAIN_MODULE}.{act.vba_sub}",
-                "caption": button.caption,
-                "width": width,
-                "height": height,
-                "description": act.screentip,
-            },
-        )
+        ws.insert_button(button.cell, {
+            "macro": f"{MAIN_MODULE}.{act.vba_sub}", "caption": button.caption, "width": width,
+            "height": height, "description": act.screentip,
+        })
 
+
+def _page_setup(ws: Worksheet, sheet: L.Sheet, last_col: int) -> None:
     ws.set_paper(9)  # A4
     if sheet.landscape:
         ws.set_landscape()
@@ -246,6 +213,22 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
     ws.set_header(f"&L{HEADER_FOOTER_FONT}&A&R{HEADER_FOOTER_FONT}&D &T")
     ws.set_footer(f"&C{HEADER_FOOTER_FONT}第 &P 頁，共 &N 頁")
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+
+
+def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+    _columns_and_heads(ws, sheet, fmt)
+    _params(ws, sheet, fmt)
+    last_col = _last_col(sheet)
+    if sheet.status_row is not None:
+        ws.merge_range(sheet.status_row - 1, 0, sheet.status_row - 1, last_col, "",
+                       fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"))
+        ws.set_row_pixels(sheet.status_row - 1, STATUS_ROW_PIXELS)
+    if sheet.table is not None:
+        _write_table(ws, sheet, sheet.table, fmt)
+        ws.freeze_panes(sheet.table.header_row, 0)
+        ws.repeat_rows(sheet.table.header_row - 1)
+    _buttons(ws, sheet)
+    _page_setup(ws, sheet, last_col)
 
 
 def _choice_lists(ws: Worksheet, sheet: L.Sheet, table: L.Table, data: list[list[str]]) -> None:
