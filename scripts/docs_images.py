@@ -17,6 +17,14 @@ header/footer, 微軟正黑體 shown as Noto Sans CJK TC. Then ``pdftoppm`` (pop
 the first page into pixels, which are cropped to the content and written as a palette PNG
 (numpy + zlib; no imaging library needed). Temporary demo paths are shown as Windows paths
 (``C:\EINVTurnkey``, ``D:\電子發票``) so the pictures look like an accountant's machine.
+The demo runs on the demo's own days (``DEMO_DAYS``: the allocation on 2025/01/02, everything
+else on 2025/03/03, one minute per command), so 匯入時間, 下載時間 and 執行紀錄 show the same
+day as the calendar picture, not the day the pictures were made.
+
+Beside the pictures, ``docs/images/pictures.json`` records for each picture a fingerprint of
+the layout it shows (the sheet's title, hint, parameters, columns, buttons and the template's
+row and button sizes, ``layout_fingerprint``); the docs tests compare it with the layout of
+today, so a sheet changed without new pictures is found.
 
 Needs: LibreOffice (``soffice``), ``pdftoppm`` and a CJK font (Debian: ``libreoffice-calc-nogui
 poppler-utils fonts-noto-cjk``); a clear message says what is missing.
@@ -35,7 +43,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
+import functools
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -56,16 +68,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_OUT",
+    "DEMO_DAYS",
+    "MANIFEST",
     "SHOTS",
     "Shot",
     "column_index",
+    "demo_clock",
+    "layout_fingerprint",
     "main",
+    "manifest_entry",
     "pdf_to_png",
     "prepare_demo",
+    "read_manifest",
     "render",
     "shot",
     "single_sheet_copy",
     "windows_path",
+    "write_manifest",
 ]
 
 DEFAULT_OUT = Path("docs/images")
@@ -75,6 +94,10 @@ FONT_IN_BOOK = "微軟正黑體"
 FONT_SHOWN = "Noto Sans CJK TC"
 PAPER_A2 = 66  # OOXML paperSize: a page wide enough that fit-to-width keeps 100 %
 MAX_BYTES = 150_000  # per picture (docs/images is committed)
+
+MANIFEST = "pictures.json"  # beside the pictures: the layout each one shows
+# the demo's clock: the allocation at the start of the period, the rest on the day before filing
+DEMO_DAYS = (datetime.datetime(2025, 1, 2, 9, 0), datetime.datetime(2025, 3, 3, 9, 0))
 
 # demo stages: which copy of the workbook a picture is taken from
 FINAL, UPLOAD_FIRST, UPLOAD_CLEAN, GAPS_PENDING = "final", "upload_first", "upload_clean", "gaps_pending"
@@ -133,12 +156,39 @@ def _user(name: str) -> Iterator[None]:
             os.environ["LOGNAME"] = old
 
 
-def _run(argv: list[str], ok: Sequence[int] = (0,)) -> str:
+class DemoClock:
+    """The time every command of the demo sees: set to a day, one minute later after each command."""
+
+    def __init__(self, start: datetime.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def tick(self) -> None:
+        self.now += datetime.timedelta(minutes=1)
+
+
+@contextlib.contextmanager
+def demo_clock(clock: DemoClock) -> Iterator[None]:
+    """Commands run through ``invoicetools.cli`` see ``clock`` as the time (their actions' ``Context.now``)."""
+    from unittest import mock
+
+    from invoicetools.actions.base import Context
+    from invoicetools.cli import _common
+
+    with mock.patch.object(_common, "Context", functools.partial(Context, now=clock)):
+        yield
+
+
+def _run(argv: list[str], ok: Sequence[int] = (0,), clock: DemoClock | None = None) -> str:
     from invoicetools.cli import main as cli
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli(argv)
+    if clock is not None:
+        clock.tick()
     text = (out.getvalue() + err.getvalue()).strip()
     if code not in ok:
         raise RenderError(f"invoicetools {' '.join(argv[:2])} ended with {code}:\n{text}")
@@ -164,32 +214,35 @@ def prepare_demo(folder: Path) -> dict[str, Path]:
         shutil.copyfile(book, copy)
         stages[stage] = copy
 
-    with _user(COMPANY["製表人"]):
+    clock = DemoClock(DEMO_DAYS[0])
+    run = functools.partial(_run, clock=clock)
+    with _user(COMPANY["製表人"]), demo_clock(clock):
         # 單月 1 日起: the track allocation
-        _run(["new", str(book), "--force"])
-        _run(["settings", *b, f"統一編號={COMPANY['統一編號']}", f"公司名稱={COMPANY['公司名稱']}",
+        run(["new", str(book), "--force"])
+        run(["settings", *b, f"統一編號={COMPANY['統一編號']}", f"公司名稱={COMPANY['公司名稱']}",
               f"申報年月={period}", "帳別=A", f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={turnkey}",
               "其他系統開立發票=否"])
-        _run(["tracks", "import", str(inputs["tracks"]), *b])
-        _run(["machines", "import", str(inputs["machines"]), *b])
-        _run(["tracks", "allocate", *b])
-        # every day / week: the register, the platform status, the check
-        _run(["invoices", "import", str(inputs["register"]), *b], (0, 1))
-        _run(["status", "import", str(inputs["status"]), *b], (0, 1))
-        _run(["check-upload", *b, "--period", period], (1,))
+        run(["tracks", "import", str(inputs["tracks"]), *b])
+        run(["machines", "import", str(inputs["machines"]), *b])
+        run(["tracks", "allocate", *b])
+        # every day / week: the register, the platform status, the check (shown on the day before filing)
+        clock.now = DEMO_DAYS[1]
+        run(["invoices", "import", str(inputs["register"]), *b], (0, 1))
+        run(["status", "import", str(inputs["status"]), *b], (0, 1))
+        run(["check-upload", *b, "--period", period], (1,))
         keep(UPLOAD_FIRST)
-        _run(["status", "import", str(inputs["status_fixed"]), *b], (0, 1))
-        _run(["invoices", "import", str(inputs["register_fixed"]), *b], (0, 1))
-        _run(["check-upload", *b, "--period", period])
+        run(["status", "import", str(inputs["status_fixed"]), *b], (0, 1))
+        run(["invoices", "import", str(inputs["register_fixed"]), *b], (0, 1))
+        run(["check-upload", *b, "--period", period])
         keep(UPLOAD_CLEAN)
         # before filing: 跳號, 整批作廢, E0402, the forecast and the calendar
-        _run(["gaps", *b, "--period", period], (1,))
+        run(["gaps", *b, "--period", period], (1,))
         keep(GAPS_PENDING)
-        _run(["gaps", *b, "--period", period, "--void"])
-        _run(["e0402", *b, "--period", period, "--out", str(turnkey)])
-        _run(["forecast", *b, "--period", period, "--today", "2025-02-15"], (0, 1))
-        _run(["calendar", *b, "--today", "2025-03-03"], (0, 1))
-        _run(["export", *b, "--xlsx", str(folder / "審閱.xlsx")])
+        run(["gaps", *b, "--period", period, "--void"])
+        run(["e0402", *b, "--period", period, "--out", str(turnkey)])
+        run(["forecast", *b, "--period", period, "--today", "2025-02-15"], (0, 1))
+        run(["calendar", *b, "--today", "2025-03-03"], (0, 1))
+        run(["export", *b, "--xlsx", str(folder / "審閱.xlsx")])
         keep(FINAL)
     return stages
 
@@ -211,6 +264,53 @@ def windows_path(text: str, paths: Mapping[str, str]) -> str:
 
         text = re.sub(re.escape(prefix) + r"(?=[/\\<\"\s]|$)([^<\"\s]*)", rewrite, text)
     return text
+
+
+# --------------------------------------------------------------------------------------------
+# what each picture shows of the layout (pictures.json)
+# --------------------------------------------------------------------------------------------
+def layout_fingerprint(sheet: str) -> str:
+    """sha256 of what a picture of ``sheet`` shows of the layout and the template: title, hint,
+    parameters, columns and widths, buttons with their cells and sizes, row heights (and the 設定 rows)."""
+    from invoicetools.book import layout
+    from invoicetools.build import workbook
+
+    s = layout.sheet(sheet)
+    table = s.table
+    shown = {
+        "title": s.title,
+        "hint": s.hint,
+        "params": [[p.label, p.row, p.default] for p in s.params],
+        "table": None if table is None else {
+            "header_row": table.header_row, "first_col": table.first_col,
+            "columns": [[c.header, c.width, str(c.kind)] for c in table.columns]},
+        "buttons": [[b.caption, b.cell, *workbook.button_size(b.caption)] for b in s.buttons],
+        "rows": [workbook.row_pixels(s, r) for r in range(1, (table.header_row if table else 2) + 1)],
+        "settings": [list(k) for k in layout.SETTING_KEYS] if s.role is layout.Role.SETTINGS else [],
+    }
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def manifest_entry(s: Shot) -> dict[str, object]:
+    return {"sheet": s.sheet, "stage": s.stage, "rows": s.rows, "layout": layout_fingerprint(s.sheet)}
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    data: dict[str, dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def write_manifest(folder: Path, shots: Sequence[Shot]) -> Path:
+    """Record (or update) the fingerprints of the pictures just rendered."""
+    entries = read_manifest(folder)
+    entries.update({s.name: manifest_entry(s) for s in shots})
+    ordered = {s.name: entries[s.name] for s in SHOTS if s.name in entries}
+    path = folder / MANIFEST
+    path.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,6 +614,10 @@ def render(out_dir: Path = DEFAULT_OUT, *, book: Path | None = None, only: Seque
             if log:
                 warn = f"  (over {MAX_BYTES // 1000} KB: show fewer rows)" if len(data) > MAX_BYTES else ""
                 print(f"{png}  {s.sheet}  {len(data) // 1024} KB{warn}", file=sys.stderr)
+    if book is None:  # pictures of the demo: record the layout they show (not of another workbook)
+        manifest = write_manifest(out_dir, shots)
+        if log:
+            print(f"{manifest}  layout of {len(shots)} picture(s)", file=sys.stderr)
     return written
 
 

@@ -94,3 +94,20 @@ def test_what_each_shape_means() -> None:
     assert outside(another_system_owns_a_track()) == {"KB"}
     # booklets the MOF allocated but no machine holds are still allocated
     assert outside(booklets_given_to_no_machine()) == {"KC"}
+
+
+def test_allocate_replaces_a_hand_typed_row_with_a_blank_period() -> None:
+    """配號 reads 配號設定's rows as the allocation does: a row with a blank 申報年月 is the sheet's
+    period, so re-allocating replaces it — before, it was left beside the new rows, overlapping them."""
+    from invoicetools.actions.allocation import allocate_tracks
+    from invoicetools.book.settings import write_settings
+
+    book = MemoryBook.new()
+    write_settings(book, {"統一編號": UBN, "申報年月": "11402", "帳別": "A"})
+    book.write_table(layout.table("字軌配號"), _tracks([("KA", 12340000, 12340199, None)]))
+    book.write_table(layout.table("機台配號設定"), pd.DataFrame({"帳別": ["A"], "機台號": ["001"], "組數": [2]}))
+    book.write_table(layout.table("配號設定"), allocation_frame([("A", "001", "KA", 12340100, 12340199)], period=""))
+    result = allocate_tracks(Context(io=book, now=lambda: NOW, user="t"), period="11402")
+    assert result.exit_code in (0, 1), result.message
+    rows = book.read_table(layout.table("配號設定"))
+    assert len(rows) == 1 and rows.iloc[0]["申報年月"] == "11402"

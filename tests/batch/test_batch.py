@@ -6,17 +6,8 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from invoicetools.cli import main
-from invoicetools.cli.demo_run import run_demo
-
-
-@pytest.fixture(scope="module")
-def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    assert run_demo(folder, quiet=True) == 0
-    return folder / "InvoiceTools-示範.xlsm"
 
 
 def test_batch_over_clients(demo_book: Path, tmp_path: Path, template_book: Path) -> None:

@@ -52,6 +52,28 @@ def test_every_rendered_picture_is_used_and_small() -> None:
     assert sum(p.stat().st_size for p in pngs) < 2_000_000
 
 
+def test_the_pictures_show_the_layout_of_today() -> None:
+    """docs/images/pictures.json holds the layout each picture was rendered from (docs_images); a sheet
+    changed since (a hint, a column, a button, a row height) needs its picture rendered again."""
+    recorded = docs_images.read_manifest(IMAGES)
+    stale = [f"{s.name}.png ({s.sheet})" for s in docs_images.SHOTS if recorded.get(s.name) != docs_images.manifest_entry(s)]
+    assert not stale, f"pictures of an older layout: {', '.join(stale)}; run python scripts/docs_images.py"
+
+
+def test_the_fingerprint_follows_what_a_picture_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    before = docs_images.layout_fingerprint("機台配號設定")
+    sheet = layout.sheet("機台配號設定")
+    monkeypatch.setitem(layout._BY_NAME, "機台配號設定", dataclasses.replace(sheet, hint=sheet.hint + "。"))
+    assert docs_images.layout_fingerprint("機台配號設定") != before
+    button = dataclasses.replace(sheet.buttons[0], cell="H1")
+    monkeypatch.setitem(layout._BY_NAME, "機台配號設定", dataclasses.replace(sheet, buttons=(button,)))
+    assert docs_images.layout_fingerprint("機台配號設定") != before
+    monkeypatch.setitem(layout._BY_NAME, "機台配號設定", sheet)
+    assert docs_images.layout_fingerprint("機台配號設定") == before
+
+
 def _slug(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
@@ -236,6 +258,7 @@ def test_unknown_picture_name_is_a_usage_error(capsys: pytest.CaptureFixture[str
 @pytest.mark.slow
 def test_demo_stages_hold_what_the_pictures_show(tmp_path: Path) -> None:
     from invoicetools.book.file_backend import FileBook
+    from invoicetools.domain.dates import parse_datetime
 
     stages = docs_images.prepare_demo(tmp_path / "demo")
     assert set(stages) == set(docs_images.STAGES)
@@ -247,6 +270,12 @@ def test_demo_stages_hold_what_the_pictures_show(tmp_path: Path) -> None:
     assert "待確認" in set(gaps["處理"])
     final = FileBook(stages[docs_images.FINAL]).read_table(layout.table("跳號作廢"))
     assert "待確認" not in set(final["處理"].dropna()) and "已作廢" in set(final["處理"])
+    # the demo's own days, not the day the pictures were made: the log, 匯入時間 and 下載時間 agree with 行事曆
+    book = FileBook(stages[docs_images.FINAL])
+    days = {str(t)[:10].replace("/", "-") for t in book.read_table(layout.table("執行紀錄"))["時間"]}
+    assert days == {d.date().isoformat() for d in docs_images.DEMO_DAYS}
+    downloaded = parse_datetime(book.read_params(layout.sheet("平台狀況"))["downloaded_at"])
+    assert downloaded.date() == docs_images.DEMO_DAYS[1].date()
 
 
 # --- the renderer with LibreOffice -----------------------------------------------------------

@@ -8,7 +8,6 @@ KA, 帳別 B machine 001 on KB, period 11402.
 
 from __future__ import annotations
 
-import datetime
 import json
 from pathlib import Path
 
@@ -263,5 +262,19 @@ def test_a_period_without_a_year_is_bad_input(book: Path, capsys: pytest.Capture
     assert code == 2 and "要寫出民國年" in err
 
 
-def test_deadline_dates_are_dates() -> None:
-    assert isinstance(datetime.date(2025, 3, 10), datetime.date)
+def test_a_period_without_a_year_in_excel_is_bad_input(fake: FakeBook) -> None:
+    sheet = layout.sheet("漏上傳檢核")
+    fake.sheets[sheet.name].type_in(sheet.param("period").cell, [["01-02"]])
+    excel.check_upload()
+    shown = str(last_alert(fake)["prompt"])
+    assert last_alert(fake)["mode"] == "critical" and "要寫出民國年" in shown and "恭喜您" not in shown
+
+
+def test_platform_cancelled_in_excel_is_a_row_on_the_sheet(fake: FakeBook) -> None:
+    plat = platform_frame(standard_register())
+    plat.loc[plat["發票號碼"] == "KA12340001", "狀態"] = "作廢"
+    XlwingsBook(fake).write_table(layout.table("平台狀況"), plat)
+    excel.check_upload()
+    rows = XlwingsBook(fake).read_table(layout.table("漏上傳檢核"))
+    assert rows["問題"].tolist() == ["平台已作廢"] and rows["發票號碼"].tolist() == ["KA12340001"]
+    assert "平台已作廢 1" in str(last_alert(fake)["prompt"]) and last_alert(fake)["mode"] == "critical"

@@ -24,7 +24,9 @@ from invoicetools.sources.providers import (
     ProviderTimeoutError,
     get_provider,
 )
-from invoicetools.sources.providers.ecpay import EcpayProvider, encrypt_data, map_status
+from invoicetools.sources.providers.ecpay import EcpayProvider
+from invoicetools.sources.providers.ecpay_crypto import encrypt_data
+from invoicetools.sources.providers.ecpay_records import map_status
 
 UBN = "12345675"
 

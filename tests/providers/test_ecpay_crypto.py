@@ -17,7 +17,7 @@ from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, ref_decrypt, ref_encrypt, 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invoicetools.sources.providers.ecpay import (
+from invoicetools.sources.providers.ecpay_crypto import (
     aes_decrypt,
     aes_encrypt,
     decrypt_data,

@@ -32,8 +32,9 @@ from invoicetools.sources.providers import (
     get_provider,
     register_provider,
 )
-from invoicetools.sources.providers.base import HttpClient, check_base_url, scrub
 from invoicetools.sources.providers.ecpay import EcpayProvider
+from invoicetools.sources.providers.errors import scrub
+from invoicetools.sources.providers.http import HttpClient, check_base_url
 
 SECRET = "TopSecretHashKey"
 ROOT = Path(__file__).resolve().parents[2]

@@ -164,7 +164,7 @@ def test_every_provider_verifies_tls_with_timeouts_and_no_redirects(name: str) -
 
 def test_a_plain_http_address_is_refused_except_on_this_machine() -> None:
     from invoicetools.domain.errors import InputError
-    from invoicetools.sources.providers.base import check_base_url
+    from invoicetools.sources.providers.http import check_base_url
 
     with pytest.raises(InputError, match="https://"):
         check_base_url("http://einvoice.example.com.tw")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, STAGE_MERCHANT_ID, FakeEcpay, serve
+from ecpay_fake import STAGE_HASH_IV, STAGE_HASH_KEY, FakeEcpay, serve
+from trackbook import login_ecpay, make_book, tracks_of
 from trackdata import (
     ALLOCATION,
     BRANCH,
-    COMPANY,
     e0501_envelope,
     ecpay_rows,
     mof_rows,
@@ -28,33 +28,9 @@ from invoicetools.book.file_backend import FileBook
 from invoicetools.cli import main
 from invoicetools.mig import e0401
 from keyring_memory import MemoryKeyring
-from workbooks import new_book
 
 TRACKS = layout.table("字軌配號")
 COMPARED = [h for h in TRACKS.headers if h not in ("來源", "匯入時間")]
-
-
-def make_book(path: Path) -> Path:
-    new_book(path)
-    assert main(["settings", "--book", str(path), f"統一編號={COMPANY}", "申報年月=11402"]) == 0
-    return path
-
-
-def tracks_of(path: Path) -> pd.DataFrame:
-    book = FileBook(path)
-    try:
-        return book.read_table(TRACKS)
-    finally:
-        book.close()
-
-
-def login_ecpay(book: Path, monkeypatch: pytest.MonkeyPatch, url: str = "") -> int:
-    secrets = iter([STAGE_HASH_KEY, STAGE_HASH_IV])
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(secrets))
-    args = ["tracks", "login", "--book", str(book), "--provider", "ecpay", "--merchant-id", STAGE_MERCHANT_ID]
-    if url:
-        args += ["--url", url]
-    return main(args)
 
 
 def test_big5_csv_e0501_and_ecpay_import_to_the_same_table(
@@ -111,9 +87,15 @@ def test_reimport_json_and_changes(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "沒有變更" in capsys.readouterr().out
     pd.testing.assert_frame_equal(tracks_of(book), first)
     changed = write_mof_csv(tmp_path / "b.csv", ALLOCATION[:2])
-    assert main(["tracks", "import", str(changed), "--book", str(book)]) == 1
+    # adding: a file without KC leaves KC where it is, and says so
+    assert main(["tracks", "import", str(changed), "--book", str(book)]) == 0
+    assert "另有 1 個 114/01 ~ 114/02 的區間不在這次匯入的資料中，已保留" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(tracks_of(book), first)
+    # only --replace takes it away, listing it
+    assert main(["tracks", "import", str(changed), "--book", str(book), "--replace"]) == 1
     err = capsys.readouterr().err
     assert "移除 1" in err and "KC00000000–KC00000049" in err
+    assert tracks_of(book)["發票字軌名稱"].tolist() == ["KA", "KB"]
 
 
 def test_bad_rows_exit_2_with_rows_and_nothing_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

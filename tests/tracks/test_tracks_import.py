@@ -76,7 +76,7 @@ def test_importing_the_same_file_twice_changes_nothing(ctx: Context, book: Memor
 def test_a_changed_file_shows_what_changed(ctx: Context, book: MemoryBook, tmp_path: Path) -> None:
     import_tracks(ctx, [write_mof_csv(tmp_path / "v1.csv")])
     changed = [Range("KA", 12_340_000, 12_345_999), ALLOCATION[2], Range("KD", 100, 199)]  # KA shorter, KB gone, KD new
-    result = import_tracks(ctx, [write_mof_csv(tmp_path / "v2.csv", changed)])
+    result = import_tracks(ctx, [write_mof_csv(tmp_path / "v2.csv", changed)], replace=True)
     by_code = {f.code: f for f in result.findings}
     assert set(by_code) == {"track_added", "track_changed", "track_removed"}
     assert "KD00000100–KD00000199" in by_code["track_added"].message
@@ -103,7 +103,7 @@ def test_owner_typed_by_the_accountant_survives_a_reimport(ctx: Context, book: M
     assert table(book)["擁有者"].tolist() == ["本系統", "綠界", None]
     # KA split into two rows by a new file: both parts keep 本系統
     split = [Range("KA", 12_340_000, 12_345_999), Range("KA", 12_346_000, 12_355_499), *ALLOCATION[1:]]
-    import_tracks(ctx, [write_mof_csv(tmp_path / "split.csv", split)])
+    import_tracks(ctx, [write_mof_csv(tmp_path / "split.csv", split)], replace=True)
     t = table(book)
     assert t.loc[t["發票字軌名稱"] == "KA", "擁有者"].tolist() == ["本系統", "本系統"]
     assert t.loc[t["發票字軌名稱"] == "KB", "擁有者"].tolist() == ["綠界"]
@@ -132,7 +132,7 @@ def test_other_periods_are_kept_and_the_period_asked_for_is_imported(
     assert len(table(book)) == 18
     # a new file for one period replaces only that period
     only = [Range("MA", 0, 49, period="11404")]
-    import_tracks(ctx, [write_mof_csv(tmp_path / "p2.csv", only)], period="11404")
+    import_tracks(ctx, [write_mof_csv(tmp_path / "p2.csv", only)], period="11404", replace=True)
     t = table(book)
     assert t.loc[t["申報年月"] == "11404", "發票字軌名稱"].tolist() == ["MA"]
     assert len(t) == 16

@@ -65,6 +65,18 @@ def deadline(r: Reg) -> dt.datetime:
     return dt.datetime.combine(r.issued.date() + days, dt.time(23, 59, 59))
 
 
+def best_records(platform: list[Plat]) -> dict[int, tuple[tuple[int, float, int], Plat]]:
+    """Per number the record with the highest (rank, time, position): on the platform beats failed beats pending."""
+    best: dict[int, tuple[tuple[int, float, int], Plat]] = {}
+    for pos, p in enumerate(platform):
+        if p.key < 0:
+            continue
+        rank = (min(p.state, ON), p.time.timestamp() if p.time else float("-inf"), pos)
+        if p.key not in best or rank > best[p.key][0]:
+            best[p.key] = (rank, p)
+    return best
+
+
 def pending_count(register: list[Reg], platform: list[Plat], *, first: dt.date, last: dt.date,
                   account: str | None, allocation: list[Alloc]) -> int:
     """Numbers in scope whose best platform record is still pending."""
@@ -81,13 +93,7 @@ def reference_rows(register: list[Reg], platform: list[Plat], allocation: list[A
 
     keys = {r.key for r in register if r.key >= 0 and r.issued is not None and first <= r.issued.date() <= last
             and (account is None or effective(r) == account)}
-    best: dict[int, tuple[tuple[int, float, int], Plat]] = {}
-    for pos, p in enumerate(platform):
-        if p.key < 0:
-            continue
-        rank = (min(p.state, ON), p.time.timestamp() if p.time else float("-inf"), pos)
-        if p.key not in best or rank > best[p.key][0]:
-            best[p.key] = (rank, p)
+    best = best_records(platform)
     return {k: best[k][1].state if k in best else None for k in keys}
 
 
@@ -121,13 +127,7 @@ def reference_check(
         if held is None or (held.status == VOIDED and r.status != VOIDED):
             reps[r.key] = r
     # the platform: per number the record with the highest (rank, time, position)
-    best: dict[int, tuple[tuple[int, float, int], Plat]] = {}
-    for pos, p in enumerate(platform):
-        if p.key < 0:
-            continue
-        rank = (min(p.state, ON), p.time.timestamp() if p.time else float("-inf"), pos)
-        if p.key not in best or rank > best[p.key][0]:
-            best[p.key] = (rank, p)
+    best = best_records(platform)
     for key, r in reps.items():
         p = best[key][1] if key in best else None
         due = deadline(r)

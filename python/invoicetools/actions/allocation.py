@@ -17,12 +17,15 @@ from .base import ActionResult, Context, finish
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..steps.tracks import AllocationResult
+
 __all__ = ["ALLOCATE_STEP", "allocate_tracks", "owned_ranges"]
 
 ALLOCATE_STEP = "配號"
 _TRACKS = layout.table("字軌配號")
 _MACHINES = layout.table("機台配號設定")
 _ALLOCATION = layout.table("配號設定")
+_SHOWN = 3  # refusals shown in the message box (all of them on 檢核訊息)
 
 
 def allocate_tracks(
@@ -32,9 +35,15 @@ def allocate_tracks(
 
     ``account`` (配號設定's 帳別 when not given) allocates only that 帳別 and keeps the others'
     rows; ``reuse_counts`` (按當期數量配號) takes each machine's 組數 from the previous
-    period's rows of 配號設定.
+    period's rows of 配號設定. In the middle of a period the used numbers (``reading``:
+    register and platform) stay on the machines holding them in the current 配號設定 and no
+    machine gets a booklet below a number it has used; otherwise it refuses (exit 1, nothing
+    written), naming the booklet and machines.
     """
+    import numpy as np
+
     from ..steps.tracks import ALLOCATION_HEADERS, allocate, merge_allocation
+    from .reading import read_allocation, read_used_numbers, sheet_period
 
     settings = read_settings(ctx.io)
     the_period = period_of(ctx, settings, period, required=True)
@@ -45,41 +54,34 @@ def allocate_tracks(
     tracks, _ = read_typed(ctx.io, _TRACKS)
     machines = ctx.io.read_table(_MACHINES)  # 組數 is judged by the step (it knows 按當期數量配號)
     existing, _ = read_typed(ctx.io, _ALLOCATION)
+    current = read_allocation(ctx, the_period, settings)
+    use = read_used_numbers(ctx, current)
     ctx.progress(f"配號 {the_period.label}…", None, None)
     res = allocate(
         tracks, machines, period=the_period.code, company_ubn=settings.ubn, account=acc, reuse_counts=reuse,
         previous=existing, tracks_where=Location(file=ctx.io.name, sheet=_TRACKS.sheet),
         machines_where=Location(file=ctx.io.name, sheet=_MACHINES.sheet),
+        used=np.concatenate(use.used.arrays()), current=current, sheet_period=sheet_period(ctx),
     )
-    findings = list(res.findings)
+    # a number that cannot be read is not known as used: allocation cannot keep it in place
+    findings = [f for f in use.findings if f.code == "gaps_bad_number"] + list(res.findings)
     run_params: dict[str, object] = {"period": the_period.code, "account": acc, "reuse_counts": reuse}
     result = ActionResult(ALLOCATE_STEP, "", params=run_params, findings=findings)
     result.counts = {"機台": res.machines, "需要組數": res.needed, "可用組數": res.available}
     if not res.written:
-        if res.missing:
-            result.message = (f"{the_period.label} 的配號不足：需要 {res.needed:,} 組，只有 {res.available:,} 組，"
-                              f"不足 {res.missing:,} 組。配號結果沒有變更。")
-            result.exit_code = ExitCode.FINDINGS
-            result.next_step = "向財政部申請增加本數並重新匯入配號，或減少[機台配號設定]的組數後再按[配號]。"
-        else:
-            errors = [f for f in findings if f.severity is Severity.ERROR]
-            result.message = f"無法配號：有 {len(errors)} 個問題，配號結果沒有變更。" + (
-                f"\n{errors[0].message}" if errors else "")
-            result.exit_code = ExitCode.BAD_INPUT
+        _not_written(result, res, the_period.label)
         ctx.io.set_status(SHEET, result.message.splitlines()[0])
         return finish(ctx, result)
 
-    table, changed = merge_allocation(existing, res.rows, period=the_period.code, account=acc)
+    table, changed = merge_allocation(existing, res.rows, period=the_period.code, account=acc,
+                                      sheet_period=sheet_period(ctx))
     ctx.io.write_table(_ALLOCATION, cell_values(table.reindex(columns=list(_ALLOCATION.headers))))
     if blank(params.get("period")):
         ctx.io.write_params(SHEET, {"period": the_period.code})
     spare = res.available - res.needed
     if spare:
-        findings.append(Finding(
-            "alloc_spare",
-            f"還有 {spare:,} 組沒有分配給機台；若這些號碼不會在其他系統使用，請在[字軌配號]的擁有者欄填「本系統」，"
-            "E0402 才會把它們列為空白未使用",
-            Location(file=ctx.io.name, sheet=_TRACKS.sheet), Severity.INFO))
+        findings.append(Finding("alloc_spare", _spare_note(spare, settings.other_systems),
+                                Location(file=ctx.io.name, sheet=_TRACKS.sheet), Severity.INFO))
     who = f"帳別 {acc} 的 " if acc else ""
     result.message = (f"已完成 {the_period.label} 配號：{who}{res.machines} 台機台，共 {res.needed:,} 組"
                       f"（{len(res.rows)} 個區間）；剩餘 {spare:,} 組未分配。")
@@ -91,6 +93,29 @@ def allocate_tracks(
     ctx.io.set_status(SHEET, result.message.splitlines()[0])
     result.rows = records(res.rows, ALLOCATION_HEADERS)
     return finish(ctx, result)
+
+
+def _not_written(result: ActionResult, res: AllocationResult, label: str) -> None:
+    """Why nothing was written: used numbers forbid it (exit 1), too few booklets (exit 1), or bad rows (exit 2)."""
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    if res.refused:
+        refusals = [f for f in res.findings if f.code.startswith("alloc_used_") and f.severity is Severity.ERROR]
+        result.message = "\n".join([
+            f"無法配號：已開立的發票不能移到其他機台（{len(refusals)} 個問題），配號結果沒有變更。",
+            *(f.message for f in refusals[:_SHOWN]),
+            *([f"…另有 {len(refusals) - _SHOWN} 個問題，請見[檢核訊息]"] if len(refusals) > _SHOWN else []),
+        ])
+        result.exit_code = ExitCode.FINDINGS
+        result.next_step = "依訊息修正[機台配號設定]的組數或機台後再按[配號]；已開立的號碼會留在原機台。"
+    elif res.missing:
+        result.message = (f"{label} 的配號不足：需要 {res.needed:,} 組，只有 {res.available:,} 組，"
+                          f"不足 {res.missing:,} 組。配號結果沒有變更。")
+        result.exit_code = ExitCode.FINDINGS
+        result.next_step = "向財政部申請增加本數並重新匯入配號，或減少[機台配號設定]的組數後再按[配號]。"
+    else:
+        result.message = f"無法配號：有 {len(errors)} 個問題，配號結果沒有變更。" + (
+            f"\n{errors[0].message}" if errors else "")
+        result.exit_code = ExitCode.BAD_INPUT
 
 
 def owned_ranges(ctx: Context, period: str | None = None) -> pd.DataFrame:
@@ -122,3 +147,14 @@ def owned_ranges(ctx: Context, period: str | None = None) -> pd.DataFrame:
         "營業人統編": pieces["ban"].iat[i], "發票類別代號": pieces["type"].iat[i],
     } for i, j in zip(starts, ends, strict=True)],
         columns=["發票字軌", "起號", "迄號", "張數", "擁有者", "營業人統編", "發票類別代號"])
+
+
+def _spare_note(spare: int, other_systems: bool | None) -> str:
+    """What becomes of the booklets no machine got: who reports their blanks (擁有者, else 設定)."""
+    head = f"還有 {spare:,} 組沒有分配給機台（[字軌配號]擁有者欄有填的，依擁有者）"
+    if other_systems is False:
+        return head + "：依[設定]其他系統開立發票＝否，由本系統申報空白，會列入 E0402"
+    if other_systems is True:
+        return head + "：依[設定]其他系統開立發票＝是，由其他系統申報空白，不列入本系統的 E0402"
+    return (head + "：由誰申報空白尚未決定，轉出 E0402 前請在[設定]填「其他系統開立發票」（否／是），"
+            "或在[字軌配號]的擁有者欄標明（invoicetools tracks owner）")

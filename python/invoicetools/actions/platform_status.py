@@ -87,7 +87,7 @@ def fetch_status(
 
     The login rules are those of 自動匯入 (``actions.tracks.fetch_tracks``): the OS keyring,
     else the context asks (input boxes in Excel) and saves; a rejected login may be typed
-    again once. Retries and errors are the provider's (``sources.providers.base``).
+    again once. Retries and errors are the provider's (``sources.providers.http``, ``sources.providers.errors``).
     ``transport``/``provider_options`` are the test seams (httpx MockTransport, ``sleep`` …).
     """
     from ..sources.providers import Provider

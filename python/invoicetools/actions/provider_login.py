@@ -68,7 +68,7 @@ def ask_credentials(
 ) -> Credentials | None:
     """Ask for a provider login through the context; ``None`` when the accountant cancels."""
     from ..sources.credentials import Credentials
-    from ..sources.providers.base import check_base_url
+    from ..sources.providers.http import check_base_url
 
     values: dict[str, str] = {}
     for field_name, prompt, secret in LOGIN_FIELDS.get(name, _DEFAULT_FIELDS):

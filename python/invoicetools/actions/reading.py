@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..steps.used import PeriodUse
     from .base import Context
 
-__all__ = ["platform_downloaded", "read_allocation", "read_used_numbers", "resolve_period"]
+__all__ = ["platform_downloaded", "read_allocation", "read_used_numbers", "resolve_period", "sheet_period"]
 
 _TRACKS = layout.table("字軌配號")
 _ALLOCATION = layout.table("配號設定")
@@ -43,7 +43,7 @@ def resolve_period(value: object, settings: Settings, *, where: str) -> Period:
     raise InputError(f"請輸入申報年月（{where}），或在[設定]填寫申報年月，例如 11402")
 
 
-def _sheet_period(ctx: Context) -> Period | None:
+def sheet_period(ctx: Context) -> Period | None:
     """配號設定's own 申報年月 (what a blank 申報年月 on its rows means); None when blank or unreadable."""
     text = param_text(ctx.io.read_params(layout.sheet("配號設定")).get("period"))
     try:
@@ -62,7 +62,7 @@ def read_allocation(ctx: Context, period: Period, settings: Settings, account: s
     name = ctx.io.name
     return period_allocation(
         ctx.io.read_table(_TRACKS), ctx.io.read_table(_ALLOCATION), period,
-        sheet_period=_sheet_period(ctx), account=settings.account or account,
+        sheet_period=sheet_period(ctx), account=settings.account or account,
         tracks_where=Location(file=name, sheet=_TRACKS.sheet), machines_where=Location(file=name, sheet=_ALLOCATION.sheet),
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..domain.errors import InputError
 from .layout import column_letter
 from .xlsx_cells import Quote, cell_xml
 from .xlsx_columns import rows_xml
@@ -161,7 +162,7 @@ def rewrite_sheet(
     text, later_tail = _sheet_text(xml, table)
     start = text.find("<sheetData")
     if start < 0:
-        raise ValueError("worksheet has no <sheetData>")
+        raise InputError("工作表已損毀（找不到儲存格資料 <sheetData>）：請在 Excel 開啟後另存新檔，或改用備份")
     styles = column_styles(text[:start])  # <cols> comes before <sheetData>: no scan of a million rows
     open_end = text.index(">", start) + 1
     if text[open_end - 2] == "/":  # <sheetData/>

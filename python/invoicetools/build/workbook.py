@@ -14,6 +14,7 @@ Nothing here reads the clock or the environment: the same layout gives the same 
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
@@ -67,9 +68,32 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+BUTTON_HEIGHT = 26  # pixels
+# Row 1 (the title) and every row a sheet button is anchored in are a button's height and a little
+# more, so that no button reaches into the row below it, where text runs on across the columns:
+# the hint in row 2, parameter values such as 下一個期限 and 輸出資料夾.
+BUTTON_ROW_PIXELS = BUTTON_HEIGHT + 6
+DEFAULT_ROW_PIXELS = 20  # 15 pt, the rows the workbook leaves at their default height
+STATUS_ROW_PIXELS = 40  # 30 pt: the step's message, two lines
+
+
 def button_size(caption: str) -> tuple[int, int]:
     """Pixel width and height of a sheet button showing ``caption``."""
-    return 20 + 8 * display_width(caption), 26
+    return 20 + 8 * display_width(caption), BUTTON_HEIGHT
+
+
+def button_rows(sheet: L.Sheet) -> list[int]:
+    """The 1-based rows made as tall as a button: the title row and the rows buttons are anchored in."""
+    return sorted({1} | {int(re.sub(r"^[A-Z]+", "", b.cell)) for b in sheet.buttons})
+
+
+def row_pixels(sheet: L.Sheet, row: int) -> int:
+    """Height in pixels of a 1-based row of ``sheet`` as the template sets it."""
+    if row == sheet.status_row:
+        return STATUS_ROW_PIXELS
+    if row in button_rows(sheet):
+        return BUTTON_ROW_PIXELS
+    return DEFAULT_ROW_PIXELS
 
 
 class _Formats:
@@ -112,7 +136,7 @@ def _new_workbook(buffer: io.BytesIO) -> Workbook:
     return wb
 
 
-def _column_widths(sheet: L.Sheet) -> dict[int, float]:
+def column_widths(sheet: L.Sheet) -> dict[int, float]:
     """0-based column -> width: the table's widths, widened for parameter labels and values."""
     widths: dict[int, float] = {}
     if sheet.table is not None:
@@ -131,21 +155,25 @@ def _last_col(sheet: L.Sheet) -> int:
     return 1
 
 
-def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
-    widths = _column_widths(sheet)
+def _columns_and_heads(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+    """Column widths and formats, tab colour, button rows' height, the title and the hint."""
     table = sheet.table
-    for col, width in sorted(widths.items()):
+    for col, width in sorted(column_widths(sheet).items()):
         kind = (
             table.columns[col - (table.first_col - 1)].kind if table and col >= table.first_col - 1 else None
         )
         ws.set_column(col, col, width, fmt.kind(kind) if kind is not None else None)
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
-
+    for row in button_rows(sheet):
+        ws.set_row_pixels(row - 1, BUTTON_ROW_PIXELS)
     ws.write_string(0, 0, sheet.title, fmt.get(bold=True, font_size=14))
     if sheet.hint:
         ws.write_string(1, 0, sheet.hint, fmt.get(italic=True, font_color="#595959"))
 
+
+def _params(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+    """The parameter block: label, input cell (with its default), and a list or a note as validation."""
     for p in sheet.params:
         ws.write_string(p.row - 1, 0, p.label, fmt.get(bold=True))
         value_format = fmt.kind(p.kind, bg_color=INPUT_FILL, border=1, border_color="#9BC2E6")
@@ -154,62 +182,27 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
         else:
             ws.write_blank(p.row - 1, 1, None, value_format)
         if p.choices:
-            ws.data_validation(
-                p.row - 1,
-                1,
-                p.row - 1,
-                1,
-                {
-                    "validate": "list",
-                    "source": list(p.choices),
-                    "input_title": p.label[:32],
-                    "input_message": (p.note or "請從清單選擇")[:255],
-                },
-            )
+            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
+                "validate": "list", "source": list(p.choices), "input_title": p.label[:32],
+                "input_message": (p.note or "請從清單選擇")[:255],
+            })
         elif p.note:
-            ws.data_validation(
-                p.row - 1,
-                1,
-                p.row - 1,
-                1,
-                {
-                    "validate": "any",
-                    "input_title": p.label[:32],
-                    "input_message": p.note[:255],
-                },
-            )
+            ws.data_validation(p.row - 1, 1, p.row - 1, 1, {
+                "validate": "any", "input_title": p.label[:32], "input_message": p.note[:255],
+            })
 
-    last_col = _last_col(sheet)
-    if sheet.status_row is not None:
-        ws.merge_range(
-            sheet.status_row - 1,
-            0,
-            sheet.status_row - 1,
-            last_col,
-            "",
-            fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"),
-        )
-        ws.set_row(sheet.status_row - 1, 30)
 
-    if table is not None:
-        _write_table(ws, sheet, table, fmt)
-        ws.freeze_panes(table.header_row, 0)
-        ws.repeat_rows(table.header_row - 1)
-
+def _buttons(ws: Worksheet, sheet: L.Sheet) -> None:
     for button in sheet.buttons:
         act = L.action(button.action)
         width, height = button_size(button.caption)
-        ws.insert_button(
-            button.cell,
-            {
-                "macro": f"{MAIN_MODULE}.{act.vba_sub}",
-                "caption": button.caption,
-                "width": width,
-                "height": height,
-                "description": act.screentip,
-            },
-        )
+        ws.insert_button(button.cell, {
+            "macro": f"{MAIN_MODULE}.{act.vba_sub}", "caption": button.caption, "width": width,
+            "height": height, "description": act.screentip,
+        })
 
+
+def _page_setup(ws: Worksheet, sheet: L.Sheet, last_col: int) -> None:
     ws.set_paper(9)  # A4
     if sheet.landscape:
         ws.set_landscape()
@@ -220,6 +213,22 @@ def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
     ws.set_header(f"&L{HEADER_FOOTER_FONT}&A&R{HEADER_FOOTER_FONT}&D &T")
     ws.set_footer(f"&C{HEADER_FOOTER_FONT}第 &P 頁，共 &N 頁")
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+
+
+def _write_sheet(ws: Worksheet, sheet: L.Sheet, fmt: _Formats) -> None:
+    _columns_and_heads(ws, sheet, fmt)
+    _params(ws, sheet, fmt)
+    last_col = _last_col(sheet)
+    if sheet.status_row is not None:
+        ws.merge_range(sheet.status_row - 1, 0, sheet.status_row - 1, last_col, "",
+                       fmt.get(text_wrap=True, valign="top", bg_color="#FFF9E5"))
+        ws.set_row_pixels(sheet.status_row - 1, STATUS_ROW_PIXELS)
+    if sheet.table is not None:
+        _write_table(ws, sheet, sheet.table, fmt)
+        ws.freeze_panes(sheet.table.header_row, 0)
+        ws.repeat_rows(sheet.table.header_row - 1)
+    _buttons(ws, sheet)
+    _page_setup(ws, sheet, last_col)
 
 
 def _choice_lists(ws: Worksheet, sheet: L.Sheet, table: L.Table, data: list[list[str]]) -> None:

@@ -1,15 +1,17 @@
 """``invoicetools tracks …``: 配號設定 from a terminal.
 
-    invoicetools tracks import FILE_OR_DIR... --book BOOK [--period 11402] [--all-year]
+    invoicetools tracks import FILE_OR_DIR... --book BOOK [--period 11402] [--all-year] [--replace]
     invoicetools tracks login  --book BOOK --provider ecpay [--merchant-id ID] [--url URL]
     invoicetools tracks logout --book BOOK --provider ecpay
-    invoicetools tracks fetch  --book BOOK --provider ecpay [--year 114] [--all-year] [--period 11402]
+    invoicetools tracks fetch  --book BOOK --provider ecpay [--year 114] [--all-year] [--period 11402] [--replace]
     invoicetools tracks allocate --book BOOK [--period 11402] [--account A] [--reuse-counts]
     invoicetools tracks e0401  --book BOOK [--period 11402] [--out DIR]
     invoicetools tracks owner  --book BOOK TRACK[:起號-迄號] OWNER [--period 11402]
 
 ``login`` asks for the secrets with a hidden prompt (never an option: options end up in the
-shell history) and keeps them in the OS keyring.
+shell history) and keeps them in the OS keyring. ``import`` and ``fetch`` add ranges to
+字軌配號; ``--replace`` (the flag is the accountant's confirmation) replaces the ranges of each
+營業人統編 × 申報年月 they bring and lists what was added, changed and removed.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def register(sub: Any) -> None:
     imp = tsub.add_parser(
         "import", help="手動匯入：財政部配號檔（CSV/xlsx）、E0501 檔或 Turnkey 資料夾",
         description="匯入財政部電子發票整合服務平台的配號檔（CSV：Big5 或 UTF-8；或 xlsx）、"
-                    "Turnkey 的 E0501 檔，或整個 Turnkey 下載資料夾（會往下層尋找 E0501）。",
+                    "Turnkey 的 E0501 檔，或整個 Turnkey 下載資料夾（會往下層尋找 E0501）。"
+                    "匯入只會新增區間：已匯入的相同區間不變，與不同區間重疊則不匯入；要取代已匯入的配號請加 --replace。",
     )
     imp.add_argument("files", nargs="+", metavar="FILE_OR_DIR", help="配號檔、E0501 檔或資料夾（可多個）")
     add_book(imp)
@@ -47,7 +50,7 @@ def register(sub: Any) -> None:
     fetch = tsub.add_parser(
         "fetch", help="自動匯入：從加值中心下載配號（[F9] 下載&轉入）",
         description="從加值中心下載財政部配號結果並轉入[字軌配號]。登入資訊取自作業系統的密碼儲存區"
-                    "（先執行 invoicetools tracks login）。",
+                    "（先執行 invoicetools tracks login）。只會新增區間；要取代已匯入的配號請加 --replace。",
     )
     add_book(fetch)
     fetch.add_argument("--provider", metavar="NAME", help="加值中心，例如 ecpay（預設為[設定]的加值中心）")
@@ -80,7 +83,8 @@ def register(sub: Any) -> None:
     alloc = tsub.add_parser(
         "allocate", help="配號：依[機台配號設定]把 50 張一組的發票分配給各帳別與機台",
         description="把本期配號（擁有者空白或本系統）依[機台配號設定]的順序分配給各機台：每台剛好拿到所要的組數、"
-                    "同一組不會給兩台、盡量連號；配號不足時不寫入任何結果。",
+                    "同一組不會給兩台、盡量連號；配號不足時不寫入任何結果。期中重新配號時，已開立發票（發票資料或平台）"
+                    "的組留在原機台，機台只拿到它已開立號碼之後的組；做不到時拒絕（結束碼 1），寫出是哪一組、哪些機台。",
     )
     add_book(alloc)
     alloc.add_argument("--period", metavar="YYYMM", help="申報年月，例如 11402（預設為[配號設定]或[設定]的申報年月）")
@@ -108,6 +112,8 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", metavar="YYYMM", help="申報年月，例如 11402（預設為[配號設定]或[設定]的申報年月）")
     parser.add_argument("--all-year", action=argparse.BooleanOptionalAction, default=None,
                         help="下載全年資料：申報年月所在年度的六期都匯入")
+    parser.add_argument("--replace", action="store_true",
+                        help="取代匯入：以這次的資料取代同一營業人統編與申報年月已匯入的配號，並列出新增、變更與移除的區間")
 
 
 def _ask_secret(prompt: str) -> str | None:
@@ -153,7 +159,9 @@ def _import(args: argparse.Namespace) -> int:
     from ..actions.tracks import import_tracks
 
     ctx = context(args)
-    return emit(import_tracks(ctx, [Path(f) for f in args.files], period=args.period, all_year=args.all_year), args)
+    result = import_tracks(ctx, [Path(f) for f in args.files], period=args.period, all_year=args.all_year,
+                           replace=args.replace)
+    return emit(result, args)
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -161,7 +169,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
     ctx = context(args)
     result = fetch_tracks(ctx, provider=args.provider, year=args.year, period=args.period, all_year=args.all_year,
-                          base_url=args.base_url)
+                          base_url=args.base_url, replace=args.replace)
     return emit(result, args)
 
 

@@ -22,7 +22,7 @@ def _import(ctx: Context) -> ActionResult:
         if folder is None:
             return ActionResult(IMPORT_STEP, "沒有選擇檔案，未匯入任何資料。")
         files = [folder]
-    return import_tracks(ctx, files)
+    return import_tracks(ctx, files, replace=None)  # replacing ranges is confirmed in a dialog with the diff
 
 
 def _e0401(ctx: Context) -> ActionResult:
@@ -42,18 +42,19 @@ def _e0401(ctx: Context) -> ActionResult:
 
 
 def tracks_import() -> None:
-    """[手動匯入]: choose MOF files or E0501 files (or a Turnkey folder) and import them."""
+    """[手動匯入]: choose MOF files or E0501 files (or a Turnkey folder) and add their ranges; replacing
+    ranges already imported is asked in a Yes/No box that lists what would be added, changed and removed."""
     from ._entry import run_in_excel
 
     run_in_excel("tracks_import", _import)
 
 
 def tracks_fetch() -> None:
-    """[自動匯入] ([F9] 下載&轉入): asks for the login once (kept in the OS keyring)."""
+    """[自動匯入] ([F9] 下載&轉入): asks for the login once (kept in the OS keyring); replacing is asked as for 手動匯入."""
     from ..actions.tracks import fetch_tracks
     from ._entry import run_in_excel
 
-    run_in_excel("tracks_fetch", lambda ctx: fetch_tracks(ctx))
+    run_in_excel("tracks_fetch", lambda ctx: fetch_tracks(ctx, replace=None))
 
 
 def tracks_allocate() -> None:

@@ -50,11 +50,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from ..domain import periods
 from ..domain import ranges as _ranges
-from ..domain.errors import Finding, InputError, Location, Severity
+from ..domain.errors import Finding, Location, Severity
 from ..domain.periods import Period
-from .tracks.columns import OWNER_OTHER, OWNER_SELF, is_own, range_keys, text_column
+from .tracks.columns import OWNER_OTHER, OWNER_SELF, is_own, range_keys, row_periods, text_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,33 +157,6 @@ class PeriodAllocation:
 # ------------------------------------------------------------------------------------------------
 # reading the two tables
 # ------------------------------------------------------------------------------------------------
-
-
-def row_periods(frame: pd.DataFrame, *columns: str, default: Period | None = None) -> npt.NDArray[np.object_]:
-    """Each row's period code from the first filled column ('' when unreadable or none; blank → ``default``).
-
-    >>> import pandas as pd
-    >>> row_periods(pd.DataFrame({"申報年月": ["11402", None, "x"], "發票期別": [None, "114/03 ~ 114/04", None]}),
-    ...             "申報年月", "發票期別").tolist()
-    ['11402', '11404', '']
-    """
-    codes = np.full(len(frame), "", dtype=object)
-    filled = np.zeros(len(frame), dtype=bool)
-    cache: dict[str, str] = {}
-    for column in columns:
-        for i, text in enumerate(text_column(frame, column, ident=True)):
-            if filled[i] or text is None:
-                continue
-            filled[i] = True
-            if text not in cache:
-                try:
-                    cache[text] = periods.parse(text).code
-                except InputError:
-                    cache[text] = ""
-            codes[i] = cache[text]
-    if default is not None:
-        codes[~filled] = default.code
-    return codes
 
 
 def _bad_rows(frame: pd.DataFrame, bad: npt.NDArray[np.bool_], where: Location, what: str, code: str) -> list[Finding]:

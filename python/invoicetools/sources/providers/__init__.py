@@ -1,12 +1,12 @@
 """Value-added centre (加值中心) API clients: ``get_provider(name, credentials)`` → :class:`Provider`.
 
-Only :mod:`.base` is imported here (it loads httpx lazily); a provider's own module is
+Only the shared modules are imported here — :mod:`.base` (the contract and the registry),
+:mod:`.errors`, :mod:`.http` (which loads httpx lazily); a provider's own module is
 imported when :func:`get_provider` first asks for it.
 """
 
-from .base import (
-    CATEGORIES,
-    Provider,
+from .base import CATEGORIES, Provider, available_providers, get_provider, register_provider
+from .errors import (
     ProviderApiError,
     ProviderAuthError,
     ProviderError,
@@ -14,12 +14,8 @@ from .base import (
     ProviderNoDataError,
     ProviderProtocolError,
     ProviderTimeoutError,
-    RetryPolicy,
-    Timeouts,
-    available_providers,
-    get_provider,
-    register_provider,
 )
+from .http import RetryPolicy, Timeouts
 
 __all__ = [
     "CATEGORIES",

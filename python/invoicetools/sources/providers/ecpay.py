@@ -17,73 +17,43 @@ GetIssueList; the B2B family under ``/B2BInvoice/``):
   by public SDKs although the page says it is encrypted): both forms are accepted for
   every action.
 
-Mapping to domain records:
-
-* 配號 (``InvoiceInfo[]``): ``InvoiceTerm`` t of ROC year y → period ``f"{y:03d}{2t:02d}"``;
-  ``InvType`` → ``"07"``/``"08"``; ``InvoiceHeader`` → track; ``InvoiceStart``/``InvoiceEnd``
-  → ints. The allocation's BAN is the credentials' UBN.
-* 發票狀態 (``InvoiceData[]``): see :func:`map_status`.
-
-The crypto, checked against ECPay's published example (key/IV are ECPay's public
-stage values):
-
->>> php_urlencode('{"Name":"Test","ID":"A123456789"}')
-'%7B%22Name%22%3A%22Test%22%2C%22ID%22%3A%22A123456789%22%7D'
->>> php_urlencode("a b~!*'()")
-'a+b%7E%21%2A%27%28%29'
->>> token = encrypt_data({"Name": "Test", "ID": "A123456789"}, "ejCk326UnaZWKisg", "q9jcZX8Ib9LM8wYk")
->>> token
-'uvI4yrErM37XNQkXGAgRgJAgHn2t72jahaMZzYhWL1HmvH4WV18VJDP2i9pTbC+tby5nxVExLLFyAkbjbS2Dvg=='
->>> decrypt_data(token, "ejCk326UnaZWKisg", "q9jcZX8Ib9LM8wYk")
-{'Name': 'Test', 'ID': 'A123456789'}
+Modules: :mod:`.ecpay_crypto` (the ``Data`` encryption), :mod:`.ecpay_records` (answer
+rows → :class:`~invoicetools.domain.records.TrackAllocation` /
+:class:`~invoicetools.domain.records.StatusRecord`, ECPay's status codes); this one holds
+the provider: credentials, the envelope and ECPay's codes as zh-TW errors, the two fetches.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import math
 import re
 import time
-import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from ...domain.errors import InputError, Location
-from ...domain.records import PlatformState, StatusRecord, TrackAllocation
+from ...domain.errors import InputError
+from ...domain.records import StatusRecord, TrackAllocation
 from ..credentials import Credentials
-from .base import (
-    CATEGORIES,
-    Provider,
+from .base import CATEGORIES, Provider, period_code
+from .ecpay_crypto import KEY_BYTES, decrypt_data, encrypt_data
+from .ecpay_records import as_int, status_record, track_allocation
+from .errors import (
     ProviderApiError,
     ProviderAuthError,
     ProviderError,
     ProviderNoDataError,
     ProviderProtocolError,
-    RetryPolicy,
-    Timeouts,
-    period_code,
 )
+from .http import RetryPolicy, Timeouts
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = [
-    "PRODUCTION_URL",
-    "STAGE_URL",
-    "EcpayProvider",
-    "aes_decrypt",
-    "aes_encrypt",
-    "decrypt_data",
-    "encrypt_data",
-    "map_status",
-    "php_urldecode",
-    "php_urlencode",
-    "status_detail",
-]
+__all__ = ["PRODUCTION_URL", "STAGE_URL", "EcpayProvider"]
 
 logger = logging.getLogger("invoicetools.providers.ecpay")
 
@@ -93,7 +63,6 @@ B2C_REVISION: Final = "3.0.0"
 B2B_REVISION: Final = "1.0.0"
 MAX_PAGE_SIZE: Final = 200  # GetIssueList NumPerPage upper bound
 DEFAULT_MAX_PAGES: Final = 5000  # 1,000,000 invoices per query at 200 a page
-KEY_BYTES: Final = 16
 
 ACTION_LABELS: Final = {
     "GetGovInvoiceWordSetting": "查詢財政部配號結果",
@@ -106,174 +75,6 @@ _AUTH_RE: Final = re.compile(
 )
 _CLOCK_RE: Final = re.compile(r"Timestamp|時間戳|時間區間|時間驗證", re.IGNORECASE)
 _NO_DATA_RE: Final = re.compile(r"查無|查不到|無.{0,4}資料")
-_TRACK_RE: Final = re.compile(r"^[A-Z]{2}$")
-_DIGITS8_RE: Final = re.compile(r"^\d{8}$")
-_INVOICE_RE: Final = re.compile(r"^[A-Z]{2}\d{8}$")
-_DATETIME_RE: Final = re.compile(
-    r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T+]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-)
-
-
-# --------------------------------------------------------------------------- crypto
-
-
-def php_urlencode(text: str) -> str:
-    """PHP ``urlencode``: only ``A-Z a-z 0-9 - _ .`` stay; space → ``+``; everything else %XX (upper case)."""
-    return urllib.parse.quote_plus(text, safe="-_.").replace("~", "%7E")
-
-
-def php_urldecode(text: str) -> str:
-    """Inverse of :func:`php_urlencode` (``+`` → space, %XX → byte, UTF-8)."""
-    return urllib.parse.unquote_plus(text)
-
-
-def aes_encrypt(plain: bytes, key: bytes, iv: bytes) -> bytes:
-    """AES-128-CBC with PKCS#7 padding."""
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-    padder = padding.PKCS7(128).padder()
-    padded = padder.update(plain) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-    return encryptor.update(padded) + encryptor.finalize()
-
-
-def aes_decrypt(cipher: bytes, key: bytes, iv: bytes) -> bytes:
-    """Inverse of :func:`aes_encrypt`; ``ValueError`` for a wrong key/IV or damaged data."""
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-    if not cipher or len(cipher) % 16:
-        raise ValueError("ciphertext length is not a positive multiple of the block size")
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    padded = decryptor.update(cipher) + decryptor.finalize()
-    unpadder = padding.PKCS7(128).unpadder()
-    return unpadder.update(padded) + unpadder.finalize()
-
-
-def _key_bytes(value: str) -> bytes:
-    raw = value.encode("utf-8")
-    if len(raw) != KEY_BYTES:
-        raise ValueError("HashKey/HashIV must be 16 bytes")
-    return raw
-
-
-def encrypt_data(data: Any, hash_key: str, hash_iv: str) -> str:
-    """The ``Data`` field of a request: Base64(AES(php_urlencode(compact JSON)))."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    cipher = aes_encrypt(php_urlencode(text).encode("ascii"), _key_bytes(hash_key), _key_bytes(hash_iv))
-    return base64.b64encode(cipher).decode("ascii")
-
-
-def decrypt_data(token: str, hash_key: str, hash_iv: str) -> Any:
-    """Inverse of :func:`encrypt_data`; ``ValueError`` when the token cannot be decrypted or parsed."""
-    cipher = base64.b64decode(token.strip())
-    plain = aes_decrypt(cipher, _key_bytes(hash_key), _key_bytes(hash_iv))
-    return json.loads(php_urldecode(plain.decode("utf-8")))
-
-
-# --------------------------------------------------------------------------- status mapping
-
-# The GetIssue / GetIssueList answer fields and their codes, as documented on
-# developers.ecpay.com.tw (B2C 查詢發票明細 ?p=7923, 查詢特定多筆發票 ?p=17229; the same table in
-# the OPay doc mirror of the API family):
-#   IIS_Issue_Status   發票開立狀態      1 發票開立 / 0 發票註銷
-#   IIS_Invalid_Status 發票作廢狀態      1 已作廢 / 0 未作廢
-#   IIS_Upload_Status  發票上傳狀態      1 已上傳 / 0 未上傳
-#   IIS_Turnkey_Status 發票上傳後接收狀態 C 成功 / E 失敗 / G 處理中（待財政部回覆狀態）/ P 處理中（上傳財政部中）
-# (paid-tw/einvoice packages/einvoice-ecpay/src/types.ts types the same four letters.)
-TURNKEY_MEANING: Final = {
-    "C": "財政部回覆成功",
-    "E": "財政部回覆失敗",
-    "G": "處理中，待財政部回覆",
-    "P": "處理中，上傳財政部中",
-}
-
-
-def map_status(
-    upload_status: object, invalid_status: object, turnkey_status: object = "", issue_status: object = "1"
-) -> PlatformState | None:
-    """The platform state of one GetIssueList row; ``None`` for a voided (註銷) invoice.
-
-    * ``IIS_Invalid_Status`` 1 (作廢) → CANCELLED, whatever else;
-    * ``IIS_Issue_Status`` 0 (註銷: voided, to be issued again with the same number) → ``None``:
-      it says nothing about a live invoice by itself (the number stays used);
-    * ``IIS_Turnkey_Status`` E (the MOF rejected the upload) → FAILED;
-    * ``IIS_Turnkey_Status`` G or P (sent, the MOF's answer pending) → PENDING, not uploaded yet;
-    * ``IIS_Upload_Status`` 1 (ECPay has uploaded it to the MOF platform) → ON_PLATFORM;
-    * otherwise (``IIS_Upload_Status`` 0: not uploaded yet; ECPay uploads B2C within
-      48 h, B2B within 7 days) → PENDING.
-
-    >>> map_status("1", "0", "C"), map_status("0", "0", "P"), map_status(1, 1), map_status("1", "0", "E")
-    (<PlatformState.ON_PLATFORM: '已上傳'>, <PlatformState.PENDING: '處理中'>, <PlatformState.CANCELLED: '作廢'>, <PlatformState.FAILED: '上傳失敗'>)
-    >>> map_status("1", "0", "G"), map_status("1", "0", "C", issue_status="0")
-    (<PlatformState.PENDING: '處理中'>, None)
-    """
-    turnkey = str(turnkey_status or "").strip().upper()
-    if _flag(invalid_status) == "1":
-        return PlatformState.CANCELLED
-    if _flag(issue_status) == "0":
-        return None
-    if turnkey == "E":
-        return PlatformState.FAILED
-    if turnkey in ("G", "P"):
-        return PlatformState.PENDING
-    if _flag(upload_status) == "1":
-        return PlatformState.ON_PLATFORM
-    return PlatformState.PENDING
-
-
-def status_detail(state: PlatformState | None, upload: str, invalid: str, turnkey: str, issue: str) -> str:
-    """The 原始狀態 of a row: what it means in words, then ECPay's own codes.
-
-    The words read back to the same state (``sources.status.state_of_word``), so a sheet whose
-    狀態 cell was cleared still says the same thing.
-
-    >>> status_detail(PlatformState.PENDING, "1", "0", "G", "1")
-    '綠界：處理中，待財政部回覆（Issue=1 Invalid=0 Upload=1 Turnkey=G）'
-    >>> status_detail(None, "1", "0", "C", "0")
-    '綠界：已註銷，待以同號碼重新開立（Issue=0 Invalid=0 Upload=1 Turnkey=C）'
-    """
-    if state is PlatformState.CANCELLED:
-        words = "已作廢"
-    elif state is None:
-        words = "已註銷，待以同號碼重新開立"
-    elif turnkey in TURNKEY_MEANING:
-        words = TURNKEY_MEANING[turnkey] if state is not PlatformState.ON_PLATFORM else "已上傳，財政部回覆成功"
-    elif state is PlatformState.ON_PLATFORM:
-        words = "已上傳"
-    else:
-        words = "尚未上傳財政部"
-    # ECPay's codes under their field names (IIS_*_Status) – no status word in them to misread
-    codes = f"Issue={issue or '-'} Invalid={invalid or '-'} Upload={upload or '-'} Turnkey={turnkey or '-'}"
-    return f"綠界：{words}（{codes}）"
-
-
-def _flag(value: object) -> str:
-    return str(value if value is not None else "").strip()
-
-
-def _parse_datetime(value: object) -> datetime | None:
-    """``2023-04-30 23:47:59`` (also with ``+``, ``T`` or ``/``); None for blank or placeholder dates."""
-    if value is None:
-        return None
-    match = _DATETIME_RE.match(str(value))
-    if not match:
-        return None
-    y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
-    if y < 1912:
-        return None
-    try:
-        return datetime(y, mo, d, h, mi, s)
-    except ValueError:
-        return None
-
-
-def _as_int(value: object) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 # --------------------------------------------------------------------------- provider
@@ -406,7 +207,7 @@ class EcpayProvider(Provider):
         if not isinstance(answer, dict):
             raise self._fail(ProviderProtocolError, "綠界的回應格式無法辨識（不是 JSON 物件）")
         trans_code = answer.get("TransCode")
-        if _as_int(trans_code) != 1:
+        if as_int(trans_code) != 1:
             raise self._classify("TransCode", trans_code, str(answer.get("TransMsg") or ""), action)
         raw = answer.get("Data")
         data: Any
@@ -430,7 +231,7 @@ class EcpayProvider(Provider):
         if not isinstance(data, dict):
             raise self._fail(ProviderProtocolError, "綠界的回應資料格式無法辨識")
         rtn_code = data.get("RtnCode")
-        if _as_int(rtn_code) != 1:
+        if as_int(rtn_code) != 1:
             raise self._classify("RtnCode", rtn_code, str(data.get("RtnMsg") or ""), action)
         return data
 
@@ -455,74 +256,53 @@ class EcpayProvider(Provider):
         failures: list[tuple[str, ProviderError]] = []
         for category in wanted:
             try:
-                data = self.call(category, "GetGovInvoiceWordSetting", {"InvoiceYear": f"{year_roc:03d}"})
+                allocations = self._category_tracks(category, year_roc)
             except ProviderNoDataError:
                 continue
             except (ProviderAuthError, ProviderApiError) as exc:
                 failures.append((category, exc))
                 continue
-            rows = data.get("InvoiceInfo") or []
-            if not isinstance(rows, list):
-                raise self._fail(ProviderProtocolError, "綠界配號資料格式無法辨識（InvoiceInfo 不是清單）")
-            for index, row in enumerate(rows):
-                allocation = self._allocation(row, category, year_roc, index)
-                if term is not None and allocation.year_month != period_code(year_roc, term):
-                    continue
-                key = (
-                    allocation.invoice_type,
-                    allocation.year_month,
-                    allocation.track,
-                    allocation.begin,
-                    allocation.end,
-                )
-                found.setdefault(key, allocation)
+            for a in allocations:
+                if term is None or a.year_month == period_code(year_roc, term):
+                    found.setdefault((a.invoice_type, a.year_month, a.track, a.begin, a.end), a)
         if failures and not found:
             raise failures[0][1]
+        self._note_skipped(failures)
+        if not found:
+            raise self._no_tracks(year_roc, term)
+        return sorted(found.values(), key=lambda a: (a.year_month, a.invoice_type, a.track, a.begin))
+
+    def _category_tracks(self, category: str, year_roc: int) -> list[TrackAllocation]:
+        """Every allocation one category's GetGovInvoiceWordSetting answers for the year, in its order."""
+        data = self.call(category, "GetGovInvoiceWordSetting", {"InvoiceYear": f"{year_roc:03d}"})
+        rows = data.get("InvoiceInfo") or []
+        if not isinstance(rows, list):
+            raise self._fail(ProviderProtocolError, "綠界配號資料格式無法辨識（InvoiceInfo 不是清單）")
+        ubn = self.credentials.ubn
+        return [
+            track_allocation(row, category=category, year_roc=year_roc, index=index, ubn=ubn, fail=self._fail)
+            for index, row in enumerate(rows)
+        ]
+
+    def _note_skipped(self, failures: Sequence[tuple[str, ProviderError]]) -> None:
+        """A warning (kept in :attr:`warnings` and logged) for each category that failed and was skipped."""
         for category, failure in failures:
             note = f"綠界 {category} 配號查詢失敗，已略過：{failure.message}"
             self.warnings.append(note)
             logger.warning("%s", note)  # already scrubbed: built from a ProviderError message
-        if not found:
-            when = f"第 {term} 期" if term else "全年"
-            raise self._fail(
-                ProviderNoDataError,
-                f"綠界查無民國 {year_roc} 年{when}的財政部配號資料。可能原因：在財政部電子發票整合服務平台"
-                "取號時未授權給綠界、字軌尚未取號完成，或年度不在可查詢範圍（去年、今年、明年）",
-            )
-        return sorted(found.values(), key=lambda a: (a.year_month, a.invoice_type, a.track, a.begin))
 
-    def _allocation(self, row: object, category: str, year_roc: int, index: int) -> TrackAllocation:
-        where = Location(file=f"綠界 {category} 查詢財政部配號結果", row=index + 1)
-        bad = f"綠界 {category} 配號資料第 {index + 1} 筆格式不正確"
-        if not isinstance(row, dict):
-            raise self._fail(ProviderProtocolError, bad)
-        term = _as_int(row.get("InvoiceTerm"))
-        inv_type = str(row.get("InvType") or "").strip().zfill(2)
-        track = str(row.get("InvoiceHeader") or "").strip().upper()
-        start = str(row.get("InvoiceStart") or "").strip()
-        end = str(row.get("InvoiceEnd") or "").strip()
-        if term is None or not 1 <= term <= 6:
-            raise self._fail(ProviderProtocolError, f"{bad}（期別 InvoiceTerm）")
-        if inv_type not in ("07", "08"):
-            raise self._fail(ProviderProtocolError, f"{bad}（字軌類別 InvType）")
-        if not _TRACK_RE.match(track):
-            raise self._fail(ProviderProtocolError, f"{bad}（字軌 InvoiceHeader）")
-        if not (_DIGITS8_RE.match(start) and _DIGITS8_RE.match(end)) or int(start) > int(end):
-            raise self._fail(ProviderProtocolError, f"{bad}（起訖號碼 InvoiceStart/InvoiceEnd）")
-        return TrackAllocation(
-            ban=self.credentials.ubn,
-            invoice_type=inv_type,
-            year_month=period_code(year_roc, term),
-            track=track,
-            begin=int(start),
-            end=int(end),
-            source=where,
+    def _no_tracks(self, year_roc: int, term: int | None) -> ProviderError:
+        when = f"第 {term} 期" if term else "全年"
+        return self._fail(
+            ProviderNoDataError,
+            f"綠界查無民國 {year_roc} 年{when}的財政部配號資料。可能原因：在財政部電子發票整合服務平台"
+            "取號時未授權給綠界、字軌尚未取號完成，或年度不在可查詢範圍（去年、今年、明年）",
         )
 
     # -- 查詢多筆發票
 
     def fetch_status(self, begin: date, end: date) -> Iterator[StatusRecord]:
-        """Every B2C invoice issued ``begin``..``end`` with its platform state (:func:`map_status`).
+        """Every B2C invoice issued ``begin``..``end`` with its platform state (:func:`.ecpay_records.map_status`).
 
         Pages of :attr:`page_size` (≤ 200) are fetched as the iterator is consumed,
         ShowingPage 1..n until ``TotalCount`` rows are read, never more than
@@ -551,7 +331,7 @@ class EcpayProvider(Provider):
                 data = self.call("B2C", "GetIssueList", query)
             except ProviderNoDataError:
                 return
-            total = _as_int(data.get("TotalCount"))
+            total = as_int(data.get("TotalCount"))
             if total is None or total < 0:
                 raise self._fail(ProviderProtocolError, "綠界發票清單缺少總筆數（TotalCount）")
             if page == 1:
@@ -566,30 +346,8 @@ class EcpayProvider(Provider):
             if not isinstance(rows, list):
                 raise self._fail(ProviderProtocolError, "綠界發票清單格式無法辨識（InvoiceData 不是清單）")
             for index, row in enumerate(rows):
-                yield self._status(row, (page - 1) * self.page_size + index + 1)
+                yield status_record(row, (page - 1) * self.page_size + index + 1, self._fail)
             seen += len(rows)
             if not rows or seen >= total:
                 return
             page += 1
-
-    def _status(self, row: object, position: int) -> StatusRecord:
-        bad = f"綠界發票清單第 {position} 筆格式不正確"
-        if not isinstance(row, dict):
-            raise self._fail(ProviderProtocolError, bad)
-        number = str(row.get("IIS_Number") or "").strip().upper()
-        if not _INVOICE_RE.match(number):
-            raise self._fail(ProviderProtocolError, f"{bad}（發票號碼 IIS_Number）")
-        created = _parse_datetime(row.get("IIS_Create_Date"))
-        uploaded = _parse_datetime(row.get("IIS_Upload_Date"))
-        upload, invalid = _flag(row.get("IIS_Upload_Status")), _flag(row.get("IIS_Invalid_Status"))
-        issue = _flag(row.get("IIS_Issue_Status"))
-        turnkey = _flag(row.get("IIS_Turnkey_Status")).upper()
-        state = map_status(upload, invalid, turnkey, issue or "1")
-        return StatusRecord(
-            invoice_number=number,
-            state=state,
-            invoice_date=created.date() if created else None,
-            upload_time=uploaded,
-            detail=status_detail(state, upload, invalid, turnkey, issue),
-            source=Location(file="綠界 B2C 查詢多筆發票", row=position),
-        )

@@ -8,9 +8,10 @@ tables' columns and how their cells are read):
   ``"07"``/``"08"``, 發票期別 as the MOF label, 申報年月 as the period code, 組數 — with a
   finding (file or sheet, row, column) for every value that cannot be used.
 * ``importing`` — :func:`merge_import` checks the parsed rows (company UBN, the period asked for, duplicate
-  and overlapping ranges within the import and against what is already imported) and
-  replaces the rows of each 營業人統編 × 申報年月 the import covers, keeping every other row:
-  importing the same data twice changes nothing; a changed file reports what changed.
+  and overlapping ranges within the import and against what is already imported) and adds
+  them: a range already there is unchanged, one overlapping a different range is an error;
+  with ``replace`` the rows of each 營業人統編 × 申報年月 the import covers are replaced and
+  what was added, changed and removed is reported. Importing the same data twice changes nothing.
 * ``allocate`` (with ``machines``) — :func:`allocate` hands each machine of 機台配號設定 exactly its 組數 of booklets:
   deterministic, never one booklet twice, contiguous where possible, all or nothing.
 * ``owners`` — :func:`set_owner`: 擁有者 on a track or some of its booklets (splitting rows);

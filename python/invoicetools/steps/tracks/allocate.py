@@ -2,8 +2,15 @@
 
 Deterministic, never one booklet twice, contiguous where possible. :func:`allocate` runs in
 stages: the period's own booklets (:func:`_own_booklets`), those another 帳別 keeps, the
-machines' requests (``machines.machine_requests``), the preferred tracks, the hand-out
-(:func:`assign_booklets`), then either the shortage report or the 配號設定 rows.
+machines' requests (``machines.machine_requests``), what the used numbers hold in place
+(``holding``), the preferred tracks, the hand-out (:func:`assign_booklets`, or
+``placing.place_booklets`` around held booklets), then either the shortage report, a
+refusal, or the 配號設定 rows.
+
+In the middle of a period (DESIGN "Allocation never moves used numbers") a booklet with a
+used number stays with the machine holding it in the current 配號設定, and no machine gets a
+booklet below a number it has already used; what cannot be placed so is refused, naming
+the booklet and the machines. Without used numbers the allocation is the plain one.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import numpy.typing as npt
 
 from ...domain import periods
 from ...domain.errors import Finding, Location, Severity
-from ...domain.invoice_number import KEY_BASE, track_code, track_from_code
+from ...domain.invoice_number import KEY_BASE, from_key, track_code, track_from_code
 from ...domain.ranges import BOOKLET, contains, split_booklets
 from .columns import (
     A_ACCOUNT,
@@ -38,18 +45,25 @@ from .columns import (
     KEY_END,
     M_COUNT,
     M_TRACK,
+    MACHINE_NO,
     OWNER,
     PERIOD,
     TYPE,
     is_own,
     range_keys,
+    row_periods,
     text_column,
 )
+from .designated import designate
+from .holding import Holding, holding, stuck_finding
 from .machines import MachineRequest, machine_requests
 from .parse import parse_track_rows
+from .placing import place_booklets
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..allocation import PeriodAllocation
 
 __all__ = ["AllocationResult", "allocate", "assign_booklets", "merge_allocation"]
 
@@ -141,6 +155,7 @@ class AllocationResult:
     available: int = 0  # free booklets of the period
     missing: int = 0  # needed − available when short
     written: bool = False  # False when nothing may be written (errors or too few booklets)
+    refused: bool = False  # used numbers forbid what 機台配號設定 asks (the findings say which booklet and machines)
 
     @property
     def errors(self) -> list[Finding]:
@@ -154,11 +169,14 @@ class _Booklets:
     keys: Int64s
     bans: list[str]
     types: list[str]
+    machines: list[str | None] = field(default_factory=list)  # the MOF file's 機台號碼 of the booklet's row
 
     def without(self, drop: npt.NDArray[np.bool_]) -> _Booklets:
         keep = ~drop
+        machines = self.machines or [None] * self.keys.size
         return _Booklets(self.keys[keep], [b for b, k in zip(self.bans, keep.tolist(), strict=True) if k],
-                         [t for t, k in zip(self.types, keep.tolist(), strict=True) if k])
+                         [t for t, k in zip(self.types, keep.tolist(), strict=True) if k],
+                         [m for m, k in zip(machines, keep.tolist(), strict=True) if k])
 
     def group_ids(self) -> Int64s:
         """One integer per (UBN, invoice type): a run of booklets never crosses either."""
@@ -196,18 +214,21 @@ def _own_booklets(
     starts, owner_row = starts[uniq], owner_row[uniq]
     bans = parsed[BAN].to_numpy(dtype=object)[owner_row].tolist()
     types = parsed[TYPE].to_numpy(dtype=object)[owner_row].tolist()
-    return _Booklets(starts.astype(np.int64), bans, types), findings, others
+    machines = [m.strip() if isinstance(m, str) and m.strip() else None
+                for m in parsed[MACHINE_NO].to_numpy(dtype=object)[owner_row].tolist()]
+    return _Booklets(starts.astype(np.int64), bans, types, machines), findings, others
 
 
-def _held_by_other_accounts(booklets: _Booklets, previous: pd.DataFrame | None, period: str,
-                            account: str | None) -> _Booklets:
-    """When one 帳別 is allocated, the booklets other 帳別 hold in 配號設定 for the period stay theirs."""
+def _held_by_other_accounts(booklets: _Booklets, previous: pd.DataFrame | None, period: periods.Period,
+                            account: str | None, sheet_period: periods.Period | None) -> _Booklets:
+    """When one 帳別 is allocated, the booklets other 帳別 hold in 配號設定 for the period stay theirs
+    (a row with a blank 申報年月 is the sheet's period, as ``steps.allocation`` reads it)."""
     if account is None or previous is None or not len(previous) or not booklets.keys.size:
         return booklets
     pb, pe, pok = range_keys(previous, A_TRACK, A_BEGIN, A_END)
-    per = np.array(text_column(previous, A_PERIOD, ident=True), dtype=object)
+    per = row_periods(previous, A_PERIOD, default=sheet_period or period)
     acc = np.array(text_column(previous, A_ACCOUNT, ident=True), dtype=object)
-    held = pok & (per == period) & (acc != account)
+    held = pok & (per == period.code) & (acc != account)
     if not held.any():
         return booklets
     return booklets.without(contains(pb[held], pe[held], booklets.keys))
@@ -247,14 +268,18 @@ def _report_shortage(result: AllocationResult, requests: list[MachineRequest], g
 
 def _allocation_rows(requests: list[MachineRequest], segments: list[list[tuple[int, int]]],
                      preferred: list[int | None], booklets: _Booklets, p: periods.Period,
-                     findings: list[Finding]) -> pd.DataFrame:
-    """One 配號設定 row per machine segment (a branch machine's rows carry the branch UBN)."""
+                     findings: list[Finding], fallback: list[bool] | None = None) -> pd.DataFrame:
+    """One 配號設定 row per machine segment (a branch machine's rows carry the branch UBN).
+
+    ``fallback``: which requests did not get their preferred track (default: those with
+    more than one segment or one of another track)."""
     import pandas as pd
 
     keys = booklets.keys
     records: list[dict[str, Any]] = []
-    for r, segs, pref in zip(requests, segments, preferred, strict=True):
-        if pref is not None and (len(segs) != 1 or int(keys[segs[0][0]] // KEY_BASE) != pref):
+    for i, (r, segs, pref) in enumerate(zip(requests, segments, preferred, strict=True)):
+        if fallback[i] if fallback is not None else (
+                pref is not None and (len(segs) != 1 or int(keys[segs[0][0]] // KEY_BASE) != pref)):
             findings.append(Finding(
                 "alloc_track_fallback",
                 f"{r.name} 指定的字軌 {r.track} 剩下的連續組數不足 {r.count} 組，已改用其他號碼",
@@ -271,6 +296,73 @@ def _allocation_rows(requests: list[MachineRequest], segments: list[list[tuple[i
     return pd.DataFrame(records, columns=list(ALLOCATION_HEADERS))
 
 
+def _hold(booklets: _Booklets, requests: list[MachineRequest], used: Int64s | None,
+          current: PeriodAllocation | None, account: str | None, reuse_counts: bool,
+          result: AllocationResult, where: Location) -> tuple[_Booklets, Holding | None]:
+    """The booklets the used numbers hold in place; those no request may get leave ``booklets``."""
+    if used is None:
+        return booklets, None
+    held = holding(booklets.keys, requests, current, used, account=account, reuse_counts=reuse_counts, where=where)
+    result.findings += held.findings + held.refusals
+    if held.excluded.any():
+        keep = ~held.excluded
+        held = Holding(held.fixed[keep], held.excluded[keep], held.floors, held.findings, held.refusals)
+        booklets = booklets.without(~keep)
+    return booklets, held
+
+
+def _with_designation(booklets: _Booklets, requests: list[MachineRequest], held: Holding | None,
+                      result: AllocationResult, where: Location) -> Holding | None:
+    """Booklets the MOF file gives to a machine (機台號碼) join the held ones; a conflict is a refusal."""
+    designation = designate(booklets.keys, booklets.machines or [None] * booklets.keys.size, requests, where)
+    if not designation.any and not designation.refusals:
+        return held
+    result.findings += designation.refusals
+    if designation.refusals:
+        result.refused = True
+        return held
+    if held is None:
+        return Holding(designation.fixed, np.zeros(booklets.keys.size, dtype=bool), [{} for _ in requests])
+    clash = (held.fixed >= 0) & (designation.fixed >= 0) & (held.fixed != designation.fixed)
+    for b in np.flatnonzero(clash)[:20].tolist():
+        result.findings.append(Finding(
+            "alloc_mof_used", f"財政部配號檔指定 {from_key(int(booklets.keys[b]))} 那組給{requests[int(designation.fixed[b])].name}，"
+            f"但它已由{requests[int(held.fixed[b])].name}開立：已開立的號碼不能移到其他機台；配號結果沒有變更",
+            Location(where.file, where.sheet, None, MACHINE_NO)))
+    if clash.any():
+        result.refused = True
+        return held
+    fixed = np.where(held.fixed >= 0, held.fixed, designation.fixed)
+    kept = np.bincount(fixed[fixed >= 0], minlength=len(requests))
+    for i in np.flatnonzero(kept > np.array([r.count for r in requests], dtype=np.int64)).tolist():
+        r = requests[i]
+        result.findings.append(Finding(
+            "alloc_mof_count", f"{r.name} 要保留已開立的組數加上財政部配號檔指定的組數，共 {int(kept[i])} 組，比組數 {r.count} 組多："
+            "請把組數改為至少這麼多；配號結果沒有變更", Location(r.where.file, r.where.sheet, r.where.row, M_COUNT)))
+        result.refused = True
+    return Holding(fixed, held.excluded, held.floors, held.findings, held.refusals)
+
+
+def _place(booklets: _Booklets, requests: list[MachineRequest], preferred: list[int | None], held: Holding | None,
+           current: PeriodAllocation | None, result: AllocationResult
+           ) -> tuple[list[list[tuple[int, int]]], list[int], list[bool] | None]:
+    """The hand-out: the plain one when nothing is held, else around the held booklets (a refusal when impossible)."""
+    counts = [r.count for r in requests]
+    if held is None or not held.constrained:
+        segments, got = assign_booklets(booklets.keys, counts, preferred, booklets.group_ids())
+        return segments, got, None
+    placed = place_booklets(booklets.keys, booklets.group_ids(), counts, preferred, held.fixed, held.floors)
+    if placed.stuck is not None and placed.stuck[1] >= 0 and result.needed <= result.available:
+        i, b = placed.stuck
+        assert current is not None  # held booklets come from the current allocation
+        result.findings.append(stuck_finding(requests[i], counts[i] - placed.got[i], int(booklets.keys[b]),
+                                             held.floors[i], current))
+        result.refused = True
+    fallback = [pref is not None and bool((booklets.keys[new] // KEY_BASE != pref).any())
+                for pref, new in zip(preferred, placed.fresh, strict=True)]
+    return placed.segments, placed.got, fallback
+
+
 def allocate(
     tracks: pd.DataFrame,
     machines: pd.DataFrame,
@@ -282,6 +374,9 @@ def allocate(
     previous: pd.DataFrame | None = None,
     tracks_where: Location | None = None,
     machines_where: Location | None = None,
+    used: Int64s | None = None,
+    current: PeriodAllocation | None = None,
+    sheet_period: periods.Period | None = None,
 ) -> AllocationResult:
     """Assign the period's own booklets to the machines: all or nothing.
 
@@ -291,6 +386,11 @@ def allocate(
     (配號設定) for the period stay theirs. The result has one row per machine range, in
     machine order; ``written`` is False (and ``rows`` empty) when there are errors or too
     few booklets — then a finding says how many are missing and for which machines.
+
+    ``used`` (the used numbers, ``steps.used``) and ``current`` (the period's allocation,
+    ``steps.allocation``) keep every booklet with a used number on the machine holding it
+    and never give a machine a booklet below a number it has used; ``refused`` is True,
+    with findings naming the booklet and machines, when 機台配號設定 asks what cannot be so.
     """
     tracks_where = tracks_where or Location(sheet="字軌配號")
     machines_where = machines_where or Location(sheet="機台配號設定")
@@ -302,13 +402,20 @@ def allocate(
         result.findings.append(Finding(
             "alloc_other_owner", f"{others} 組的擁有者不是本系統（見[字軌配號]擁有者欄），不分配給機台",
             Location(tracks_where.file, tracks_where.sheet), Severity.INFO))
-    booklets = _held_by_other_accounts(booklets, previous, p.code, account)
+    booklets = _held_by_other_accounts(booklets, previous, p, account, sheet_period)
     requests, machine_findings = machine_requests(
         machines, period=p.code, where=machines_where, reuse_counts=reuse_counts, previous=previous, account=account)
     result.findings += machine_findings
-    result.machines, result.available = len(requests), int(booklets.keys.size)
+    result.machines = len(requests)
     result.needed = sum(r.count for r in requests)
     if any(f.severity is Severity.ERROR for f in machine_findings):
+        result.available = int(booklets.keys.size)
+        return result
+    booklets, held = _hold(booklets, requests, used, current, account, reuse_counts, result, tracks_where)
+    held = _with_designation(booklets, requests, held, result, tracks_where)
+    result.available = int(booklets.keys.size)
+    if result.refused or (held is not None and held.refusals):
+        result.refused = True
         return result
     if not requests:
         who = f"帳別 {account} " if account else ""
@@ -323,11 +430,13 @@ def allocate(
             Location(tracks_where.file, tracks_where.sheet)))
         return result
     preferred = _preferred_tracks(requests, booklets.keys, p, result.findings)
-    segments, got = assign_booklets(booklets.keys, [r.count for r in requests], preferred, booklets.group_ids())
+    segments, got, fallback = _place(booklets, requests, preferred, held, current, result)
     if result.needed > result.available:
         _report_shortage(result, requests, got, p, machines_where)
         return result
-    result.rows = _allocation_rows(requests, segments, preferred, booklets, p, result.findings)
+    if result.refused:
+        return result
+    result.rows = _allocation_rows(requests, segments, preferred, booklets, p, result.findings, fallback)
     result.written = not result.errors
     if not result.written:
         result.rows = _empty_allocation()
@@ -335,9 +444,14 @@ def allocate(
 
 
 def merge_allocation(
-    existing: pd.DataFrame, rows: pd.DataFrame, *, period: str, account: str | None = None
+    existing: pd.DataFrame, rows: pd.DataFrame, *, period: str, account: str | None = None,
+    sheet_period: periods.Period | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """The new 配號設定 table: ``rows`` replace the period's rows (only ``account``'s when given).
+
+    A row's period is read as ``steps.allocation`` reads it: its 申報年月, else ``sheet_period``
+    (the sheet's own 申報年月), else ``period`` — so a hand-typed row with a blank 申報年月 that the
+    allocation counts as the period's is replaced too, never left to overlap the new rows.
 
     Rows of other periods (the previous period's are what 按當期數量配號 reads) and of other
     帳別 stay. Columns this step does not write (預估下期組數 …) keep their values for the
@@ -347,9 +461,10 @@ def merge_allocation(
     import pandas as pd
 
     old = existing.copy()
-    per = pd.Series(text_column(old, A_PERIOD, ident=True), index=old.index, dtype="object")
+    per = pd.Series(row_periods(old, A_PERIOD, default=sheet_period or periods.parse(period)), index=old.index,
+                    dtype="object")
     acc = pd.Series(text_column(old, A_ACCOUNT, ident=True), index=old.index, dtype="object")
-    mine = per == period
+    mine = per == periods.parse(period).code
     if account is not None:
         mine &= acc == account
     replaced = old[mine.to_numpy(dtype=bool)]

@@ -21,9 +21,11 @@ import numpy as np
 import numpy.typing as npt
 
 from ...book.io import param_text
+from ...domain import periods
 from ...domain._text import to_ascii
-from ...domain.errors import Location
+from ...domain.errors import InputError, Location
 from ...domain.invoice_number import KEY_BASE, track_code, track_from_code
+from ...domain.periods import Period
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +41,7 @@ __all__ = [
     "is_own",
     "key_range",
     "range_keys",
+    "row_periods",
     "text_column",
     "where_of",
 ]
@@ -145,3 +148,30 @@ def range_keys(frame: pd.DataFrame, track_col: str, begin_col: str, end_col: str
             b[i], e[i] = code + int(lo), code + int(hi)
             ok[i] = b[i] <= e[i]
     return b, e, ok
+
+
+def row_periods(frame: pd.DataFrame, *columns: str, default: Period | None = None) -> npt.NDArray[np.object_]:
+    """Each row's period code from the first filled column ('' when unreadable or none; blank → ``default``).
+
+    >>> import pandas as pd
+    >>> row_periods(pd.DataFrame({"申報年月": ["11402", None, "x"], "發票期別": [None, "114/03 ~ 114/04", None]}),
+    ...             "申報年月", "發票期別").tolist()
+    ['11402', '11404', '']
+    """
+    codes = np.full(len(frame), "", dtype=object)
+    filled = np.zeros(len(frame), dtype=bool)
+    cache: dict[str, str] = {}
+    for column in columns:
+        for i, text in enumerate(text_column(frame, column, ident=True)):
+            if filled[i] or text is None:
+                continue
+            filled[i] = True
+            if text not in cache:
+                try:
+                    cache[text] = periods.parse(text).code
+                except InputError:
+                    cache[text] = ""
+            codes[i] = cache[text]
+    if default is not None:
+        codes[~filled] = default.code
+    return codes

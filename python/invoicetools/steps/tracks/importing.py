@@ -1,5 +1,11 @@
 """Importing an allocation: check the parsed rows and merge them into the 字軌配號 table.
 
+An import *adds* (DESIGN "Allocation imports add"): the file's ranges join the period's; a
+range already there is unchanged; one overlapping a different range already there is an
+error and nothing changes. Ranges leave only with ``replace`` (CLI ``--replace``, in Excel
+a confirmation showing the diff): then each 營業人統編 × 申報年月 the import brings is
+replaced by the import and the report lists what was added, changed and removed.
+
 :func:`merge_import` runs in stages, each a small function: the period asked for, the
 company's UBN, duplicates and overlaps within the import, the rows already imported, the
 new table and the report of what changed. Nothing may be written when any stage finds an
@@ -82,6 +88,9 @@ class TrackImport:
     unchanged: int = 0
     skipped_periods: int = 0
     duplicates: int = 0
+    kept: int = 0  # adding: ranges of the covered 營業人統編 × 申報年月 the import does not bring (they stay)
+    conflicts: int = 0  # adding: ranges overlapping a different range of the same 營業人統編 × 申報年月
+    replace: bool = False
     periods: list[str] = field(default_factory=list)  # period codes covered
     booklets: int = 0
 
@@ -202,11 +211,26 @@ class _Existing:
     unreadable: pd.Index
 
 
-def _existing(existing: pd.DataFrame, inc: pd.DataFrame, sheet: Location, findings: list[Finding]) -> _Existing:
-    """Parse the rows already imported; each 營業人統編 × 申報年月 of the import is replaced.
+def _identity(row: Any) -> tuple[Any, ...]:
+    return tuple(row[c] for c in _IDENTITY)
 
-    A sheet row that cannot be read is kept as it is, with a warning; a kept range that
-    overlaps an imported one is an error.
+
+def _overlap_existing(new: Any, old: Any, *, adding: bool) -> Finding:
+    """A range of the import overlaps a different range already imported: say which file row and which sheet row."""
+    message = (f"{key_range(int(new[KEY_BEGIN]), int(new[KEY_END]))} 與[字軌配號]第 {old.name} 列"
+               f"（營業人統編 {old[BAN]}）已匯入的 {key_range(int(old[KEY_BEGIN]), int(old[KEY_END]))} 重疊")
+    if adding and old[BAN] == new[BAN]:
+        message += ("；匯入只會新增區間，不會改掉已匯入的區間。若這次的資料是更正後的配號，請用取代匯入"
+                    "（invoicetools tracks import --replace；Excel 在確認視窗按[是]），會列出新增、變更與移除的區間")
+    return Finding("track_overlap_existing", message, new[WHERE])
+
+
+def _existing(existing: pd.DataFrame, inc: pd.DataFrame, sheet: Location, findings: list[Finding],
+              *, replace: bool) -> _Existing:
+    """Parse the rows already imported; with ``replace`` each 營業人統編 × 申報年月 of the import is replaced.
+
+    A sheet row that cannot be read is kept as it is, with a warning. A kept range that
+    overlaps an imported one is an error — when adding, unless the two are the same range.
     """
     import pandas as pd
 
@@ -217,24 +241,74 @@ def _existing(existing: pd.DataFrame, inc: pd.DataFrame, sheet: Location, findin
         reasons = "；".join(f.message for f in old_findings if f.where.row == row)
         findings.append(Finding("track_sheet_row", f"這一列無法辨識，保留原樣：{reasons}",
                                 Location(sheet.file, sheet.sheet, int(row)), Severity.WARNING))
-    scope = set(zip(inc[BAN], inc[PERIOD], strict=True))
-    in_scope = np.array([(b, p) in scope for b, p in zip(old[BAN], old[PERIOD], strict=True)], dtype=bool)
+    if replace:
+        scope = set(zip(inc[BAN], inc[PERIOD], strict=True))
+        in_scope = np.array([(b, p) in scope for b, p in zip(old[BAN], old[PERIOD], strict=True)], dtype=bool)
+    else:
+        in_scope = np.zeros(len(old), dtype=bool)
     kept = old[~in_scope]
     if len(inc) and len(kept):
         for i, j in _overlaps_between(_combined_keys(inc, KEY_BEGIN), _combined_keys(inc, KEY_END),
                                       _combined_keys(kept, KEY_BEGIN), _combined_keys(kept, KEY_END)):
-            other_row = kept.iloc[j]
-            findings.append(Finding(
-                "track_overlap_existing",
-                f"{key_range(int(inc.iloc[i][KEY_BEGIN]), int(inc.iloc[i][KEY_END]))} 與[字軌配號]第 {other_row.name} 列"
-                f"（營業人統編 {other_row[BAN]}）已匯入的 {key_range(int(other_row[KEY_BEGIN]), int(other_row[KEY_END]))} 重疊",
-                inc.iloc[i][WHERE]))
+            new, other = inc.iloc[i], kept.iloc[j]
+            if not replace and _identity(new) == _identity(other):
+                continue  # the same range again: unchanged
+            findings.append(_overlap_existing(new, other, adding=not replace))
     return _Existing(kept, old[in_scope], unreadable)
 
 
+def _added_rows(inc: pd.DataFrame, before: _Existing, existing: pd.DataFrame, now: datetime.datetime,
+                result: TrackImport) -> pd.DataFrame:
+    """Adding: the ranges not there yet, stamped; a range already there keeps its sheet row as it is.
+
+    When the import says something else about a range already there (機台號碼, 擁有者), the
+    sheet's value stays and a warning says so.
+    """
+    import pandas as pd
+
+    there = {_identity(r): r for r in before.kept.to_dict("records")}
+    stamp = now.replace(microsecond=0)
+    new_rows: list[dict[str, Any]] = []
+    for rec in inc.to_dict("records"):
+        prior = there.get(_identity(rec))
+        if prior is None:
+            values = {h: rec[h] for h in TRACK_HEADERS}
+            values.update({IMPORTED: stamp, KEY_BEGIN: rec[KEY_BEGIN], KEY_END: rec[KEY_END]})
+            new_rows.append(values)
+            continue
+        result.unchanged += 1
+        for column in (MACHINE_NO, OWNER):
+            if not blank(rec[column]) and not same(prior[column], rec[column]):
+                result.findings.append(Finding(
+                    "track_kept_value",
+                    f"{key_range(int(rec[KEY_BEGIN]), int(rec[KEY_END]))} 已在[字軌配號]第 {prior[WHERE].row} 列；"
+                    f"這次的{column}「{rec[column]}」與已匯入的「{_show(prior[column])}」不同，保留[字軌配號]的值"
+                    "（要以這次的資料為準請用取代匯入 --replace）",
+                    Location(rec[WHERE].file, rec[WHERE].sheet, rec[WHERE].row, column), Severity.WARNING))
+    return pd.DataFrame(new_rows, columns=[*TRACK_HEADERS, KEY_BEGIN, KEY_END])
+
+
+def _report_added(result: TrackImport, added: pd.DataFrame, inc: pd.DataFrame, before: _Existing) -> None:
+    """Adding: each new range (when the period already had ranges) and the ranges of the period the import leaves."""
+    covered = set(zip(inc[BAN], inc[PERIOD], strict=True))
+    old = before.kept
+    in_scope = [(b, p) in covered for b, p in zip(old[BAN], old[PERIOD], strict=True)] if len(old) else []
+    brought = {_identity(r) for r in inc.to_dict("records")}
+    result.kept = sum(1 for flag, r in zip(in_scope, old.to_dict("records"), strict=True)
+                      if flag and _identity(r) not in brought)
+    result.added = len(added)
+    if not any(in_scope):
+        return
+    where = {_identity(r): r[WHERE] for r in inc.to_dict("records")}
+    for rec in added.to_dict("records"):
+        result.findings.append(Finding(
+            "track_added", f"新增 {key_range(int(rec[KEY_BEGIN]), int(rec[KEY_END]))}（{rec[BOOKLETS]} 組）",
+            where.get(_identity(rec), Location()), Severity.INFO))
+
+
 def _new_rows(inc: pd.DataFrame, before: _Existing, existing: pd.DataFrame, now: datetime.datetime) -> pd.DataFrame:
-    """The imported rows: an unchanged range keeps its sheet row (擁有者, 來源, 匯入時間); a blank
-    擁有者 takes the one typed on an old range that contains it."""
+    """Replacing: the imported rows. An unchanged range keeps its sheet row (擁有者, 來源, 匯入時間);
+    a blank 擁有者 takes the one typed on an old range that contains it."""
     import pandas as pd
 
     old_records = before.replaced.to_dict("records")
@@ -296,39 +370,50 @@ def merge_import(
     wanted_label: str = "",
     sheet: Location | None = None,
     rows_read: int | None = None,
+    replace: bool = False,
 ) -> TrackImport:
     """Check parsed rows (:func:`parse_track_rows`) and merge them into the 字軌配號 table.
 
     ``existing`` is the sheet's table as read (any row that cannot be parsed is kept as it
     is, with a warning); ``wanted`` the period codes asked for (``None``: any). Rows of other
     periods are skipped (one note per source and period). Errors — another company's UBN,
-    duplicate or overlapping ranges within the import, ranges overlapping rows of other
-    companies already imported — leave ``table`` None: nothing may be written.
+    duplicate or overlapping ranges within the import, ranges overlapping different ranges
+    already imported — leave ``table`` None: nothing may be written.
 
-    Each 營業人統編 × 申報年月 present in the import replaces the rows the sheet has for it.
-    A range already there (same UBN, type, period, track, numbers and 機台號碼) keeps its row
-    as it is (擁有者, 來源, 匯入時間); a blank 擁有者 takes the value the accountant typed on
-    an old range that contains it. Changes are reported when rows were replaced.
+    Adding (the default): the import's ranges join the sheet's; a range already there (same
+    UBN, type, period, track and numbers) keeps its row as it is (擁有者, 機台號碼, 來源,
+    匯入時間); a range overlapping a different one already there is an error naming both
+    rows. With ``replace`` each 營業人統編 × 申報年月 present in the import replaces the
+    rows the sheet has for it: an unchanged range keeps its row, a blank 擁有者 takes the
+    value the accountant typed on an old range that contains it, and every range added,
+    changed or removed is reported.
     """
     sheet = sheet or Location(sheet="字軌配號")
-    result = TrackImport(table=None, rows_read=len(incoming) if rows_read is None else rows_read)
+    result = TrackImport(table=None, rows_read=len(incoming) if rows_read is None else rows_read, replace=replace)
     inc = _keep_wanted_periods(incoming.copy(), wanted, wanted_label, result)
     _check_company(inc, company_ubn, result.findings)
     if len(inc):
         inc = _drop_duplicates(inc, result)
         _check_overlaps_within(inc, result.findings)
-    before = _existing(existing, inc, sheet, result.findings)
+    before = _existing(existing, inc, sheet, result.findings, replace=replace)
+    result.conflicts = sum(1 for f in result.findings if f.code == "track_overlap_existing")
     if result.errors or len(inc) == 0:
         return result
-    new = _new_rows(inc, before, existing, now)
-    if len(before.replaced):
-        _report_changes(result, before.replaced, new, inc)
+    if replace:
+        new = _new_rows(inc, before, existing, now)
+        if len(before.replaced):
+            _report_changes(result, before.replaced, new, inc)
+        else:
+            result.added = len(new)
+        result.unchanged = len(new) - result.added - result.changed
+        counted = new
     else:
-        result.added = len(new)
-    result.unchanged = len(new) - result.added - result.changed
+        new = _added_rows(inc, before, existing, now, result)
+        _report_added(result, new, inc, before)
+        counted = inc
     result.table = _table(existing, before, new)
-    result.imported = len(new)
-    result.booklets = int(sum(int(v) for v in new[BOOKLETS] if not blank(v)))
+    result.imported = len(counted)
+    result.booklets = int(sum(int(v) for v in counted[BOOKLETS] if not blank(v)))
     result.periods = sorted(set(inc[PERIOD]))
     return result
 
