@@ -227,7 +227,7 @@ def case_read_xlsx(cfg: Config) -> list[Row]:
     shutil.rmtree(cache, ignore_errors=True)
     with env(INVOICETOOLS_CACHE_DIR=str(cache), INVOICETOOLS_NO_CACHE=None):
         read_table_file(path, table)  # fills the cache (untimed)
-        p2, res = measure("InvoiceTools: the same, Parquet cache hit (sheet unchanged)",
+        p2, res = measure("InvoiceTools: the same, sheet cache hit (sheet unchanged)",
                           lambda: read_table_file(path, table), cfg.reps_fast())
     n_cached = len(res)
     del res
