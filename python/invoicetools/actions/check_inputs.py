@@ -6,7 +6,7 @@ same 1M-row 發票資料 and 平台狀況 for it; preparing them again costs a s
 depends on the table's content, the workbook's name (in the places of the findings) and their
 own code, nothing else: it is kept in the sheet cache (``book.sheet_cache``) under the table's
 content key (``WorkbookIO.content_key``: the sheet part's CRC-32 and size), the workbook's name
-and a digest of that code, and the next step finds it. A backend that cannot tell its content
+and a digest of that code (``actions.kept``), and the next step finds it. A backend that cannot tell its content
 (Excel through COM, memory), a table smaller than the cache keeps, or any change to the sheet
 or the code: it is prepared again, as always.
 """
@@ -14,13 +14,12 @@ or the code: it is prepared again, as always.
 from __future__ import annotations
 
 import datetime
-import functools
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..book import layout
-from ..domain.errors import Finding, Location, Severity
+from ..domain.errors import Finding, Location
+from .kept import finding_notes, findings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,38 +33,10 @@ _INVOICES = layout.table("發票資料")
 _PLATFORM = layout.table("平台狀況")
 
 
-@functools.cache
-def _code_digest() -> str:
-    """A digest of the code whose output is kept: any change to it makes every kept result a miss."""
-    from .. import book, domain, sources
-
-    h = hashlib.sha256()
-    for package in (sources, domain):
-        for path in sorted(Path(str(package.__file__)).parent.glob("*.py")):
-            h.update(path.name.encode() + path.read_bytes())
-    for name in ("tables.py", "io.py"):
-        h.update((Path(str(book.__file__)).parent / name).read_bytes())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()[:16]
-
-
 def _entry(ctx: Context, kind: str, content: str | None) -> Path | None:
-    from ..book import sheet_cache
+    from .kept import entry
 
-    if content is None:
-        return None
-    return sheet_cache.keyed(f"prepared-{kind}-{ctx.io.name}-{content}-{_code_digest()}")
-
-
-def _finding_notes(findings: list[Finding]) -> list[dict[str, object]]:
-    return [{"code": f.code, "message": f.message, "severity": f.severity.value, "file": f.where.file,
-             "sheet": f.where.sheet, "row": f.where.row, "column": f.where.column} for f in findings]
-
-
-def _findings(notes: object) -> list[Finding]:
-    assert isinstance(notes, list)
-    return [Finding(n["code"], n["message"], Location(n["file"], n["sheet"], n["row"], n["column"]),
-                    Severity(n["severity"])) for n in notes]
+    return entry(ctx, f"prepared-{kind}", content)
 
 
 def _register(ctx: Context, where: Location) -> Register:
@@ -79,13 +50,13 @@ def _register(ctx: Context, where: Location) -> Register:
         first, last = notes["first_date"], notes["last_date"]
         counts = notes["counts"]
         assert isinstance(counts, dict)
-        return Register(sheet=_empty(), data=data, findings=_findings(notes["findings"]),
+        return Register(sheet=_empty(), data=data, findings=findings(notes["findings"]),
                         counts={str(k): int(v) for k, v in counts.items()},
                         first_date=datetime.date.fromisoformat(str(first)) if first else None,
                         last_date=datetime.date.fromisoformat(str(last)) if last else None)
     reg = prepare_register(ctx.io.read_table(_INVOICES), where, for_sheet=False)
     sheet_cache.write(file, reg.data, {
-        "findings": _finding_notes(reg.findings), "counts": reg.counts,
+        "findings": finding_notes(reg.findings), "counts": reg.counts,
         "first_date": reg.first_date.isoformat() if reg.first_date else None,
         "last_date": reg.last_date.isoformat() if reg.last_date else None})
     return reg
@@ -99,10 +70,10 @@ def _platform(ctx: Context, where: Location) -> tuple[pd.DataFrame, list[Finding
     kept = sheet_cache.read_with_notes(file)
     if kept is not None:
         frame, notes = kept
-        return frame, _findings(notes["findings"])
-    frame, findings = platform_input(ctx.io.read_table(_PLATFORM), where)
-    sheet_cache.write(file, frame, {"findings": _finding_notes(findings)})
-    return frame, findings
+        return frame, findings(notes["findings"])
+    frame, found = platform_input(ctx.io.read_table(_PLATFORM), where)
+    sheet_cache.write(file, frame, {"findings": finding_notes(found)})
+    return frame, found
 
 
 def _empty() -> pd.DataFrame:

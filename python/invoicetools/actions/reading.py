@@ -19,6 +19,10 @@ from ..domain.errors import InputError, Location
 from ..domain.periods import Period
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+
     from ..steps.allocation import PeriodAllocation
     from ..steps.used import PeriodUse
     from .base import Context
@@ -76,8 +80,23 @@ def read_used_numbers(ctx: Context, allocation: PeriodAllocation) -> PeriodUse:
     """Every number of the register (any status) and of the platform (``steps.used``).
 
     Only 發票號碼 and 發票日期 of the register and 發票號碼 of the platform are read; the
-    platform is "unknown" (``None``) when its status was never downloaded.
+    platform is "unknown" (``None``) when its status was never downloaded. The answer is kept
+    per content (``actions.kept``: the two tables, the download state, the period's allocation),
+    so that 跳號, 整批作廢 and E0402 on the same data read and compute it once.
     """
+    from ..book import sheet_cache
+
+    downloaded = param_text(platform_downloaded(ctx)) is not None
+    file = _used_entry(ctx, allocation, downloaded)
+    kept = sheet_cache.read_with_notes(file)
+    if kept is not None:
+        return _use_from(*kept)
+    use = _read_used_numbers(ctx, allocation, downloaded)
+    sheet_cache.write(file, *_use_notes(use))
+    return use
+
+
+def _read_used_numbers(ctx: Context, allocation: PeriodAllocation, downloaded: bool) -> PeriodUse:
     from ..steps.used import used_numbers
 
     ctx.io.prefetch([_REGISTER.sheet, _PLATFORM.sheet],
@@ -89,8 +108,53 @@ def read_used_numbers(ctx: Context, allocation: PeriodAllocation) -> PeriodUse:
     numbers = raw["發票號碼"] if "發票號碼" in raw.columns else register["發票號碼"]
     platform = ctx.io.read_columns(_PLATFORM, _PLATFORM_COLUMNS)
     if platform.empty or "發票號碼" not in platform.columns:
-        platform_numbers: object = None if param_text(platform_downloaded(ctx)) is None else []
+        platform_numbers: object = None if not downloaded else []
     else:
         platform_numbers = platform["發票號碼"]
     use = used_numbers(numbers, register["發票日期"], platform_numbers, allocation, where=where)
     return dataclasses.replace(use, findings=findings + use.findings)
+
+
+def _used_entry(ctx: Context, allocation: PeriodAllocation, downloaded: bool) -> Path | None:
+    """Where the used numbers of this content are kept: the tables, the download state, the allocation."""
+    import hashlib
+
+    from .kept import entry
+
+    begins, ends = allocation.ranges()
+    ranges = hashlib.sha256(begins.tobytes() + b"|" + ends.tobytes()).hexdigest()[:16]
+    return entry(ctx, "used", ctx.io.content_key(_REGISTER), ctx.io.content_key(_PLATFORM), downloaded,
+                 allocation.period.code, ranges)
+
+
+def _use_notes(use: PeriodUse) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The used numbers as one frame (register keys, then the platform's) and notes (findings, dates)."""
+    import numpy as np
+    import pandas as pd
+
+    from .kept import finding_notes
+
+    reg, plat = use.used.register, use.used.platform
+    keys = reg if plat is None else np.concatenate([reg, plat])
+    frame = pd.DataFrame({"key": keys, "platform": np.arange(len(keys)) >= len(reg)})
+    notes: dict[str, object] = {"findings": finding_notes(use.findings), "register": len(reg),
+                                "platform_known": plat is not None,
+                                "latest_issued": use.latest_issued.isoformat() if use.latest_issued else None}
+    return frame, notes
+
+
+def _use_from(frame: pd.DataFrame, notes: dict[str, object]) -> PeriodUse:
+    import datetime
+
+    import numpy as np
+
+    from ..steps.blanks import UsedNumbers
+    from ..steps.used import PeriodUse
+    from .kept import findings
+
+    keys = frame["key"].to_numpy(dtype=np.int64, copy=True)  # a step may sort in place: not the mapped file
+    n = int(str(notes["register"]))
+    platform = keys[n:] if notes["platform_known"] else None
+    latest = notes["latest_issued"]
+    return PeriodUse(UsedNumbers(keys[:n], platform), findings(notes["findings"]),
+                     datetime.date.fromisoformat(str(latest)) if latest else None)

@@ -14,9 +14,15 @@ reads them. Without the package the standard ``zlib`` module does the same work,
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
-__all__ = ["BIG_LEVEL", "compressobj", "crc32", "decompressobj", "engine"]
+__all__ = ["BIG_LEVEL", "ahead", "compressobj", "crc32", "decompressobj", "engine"]
+
+T = TypeVar("T")
 
 BIG_LEVEL = 1  # big sheets: speed over size (the zip stays about 1/7 of the XML)
 
@@ -45,3 +51,49 @@ def decompressobj() -> Any:
 
 def crc32(data: bytes | memoryview, value: int = 0) -> int:
     return int(engine().crc32(data, value))
+
+
+def ahead(chunks: Iterable[T], depth: int = 2) -> Iterator[T]:
+    """``chunks`` made in a background thread, up to ``depth`` ahead of the consumer.
+
+    Writing a big sheet alternates between making its XML (Arrow kernels) and deflating it; both
+    release the GIL, so on two cores they overlap. An error in the maker is raised here, in order;
+    when the consumer stops early the maker stops at its next chunk.
+
+    >>> list(ahead(iter(range(5))))
+    [0, 1, 2, 3, 4]
+    """
+    done = object()
+    box: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                box.put(chunk)
+            box.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(_Failed(exc))
+
+    maker = threading.Thread(target=make, daemon=True)
+    maker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is done:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while maker.is_alive():  # unblock a maker waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                box.get(timeout=0.05)
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error

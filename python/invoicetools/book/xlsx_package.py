@@ -328,7 +328,7 @@ class Package:
         with out.open(new, "w") as fh:
             if hasattr(fh, "_compressor"):  # zipfile's own writer, deflating with ISA-L when installed
                 fh._compressor = deflate.compressobj()
-            for chunk in data:
+            for chunk in deflate.ahead(data):  # the next chunk is made while this one is deflated
                 fh.write(chunk)
 
     def _copy_raw(self, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:

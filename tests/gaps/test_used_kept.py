@@ -1,0 +1,90 @@
+"""The used numbers of a period are kept per content: 跳號, 整批作廢 and E0402 on the same data get
+exactly what computing them gives; another allocation, download state or register computes them again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from gapbook import MACHINES, PERIOD, UBN, allocation_frame, register_frame, standard_register
+
+from invoicetools.actions import reading
+from invoicetools.actions.base import Context
+from invoicetools.book import layout, sheet_cache
+from invoicetools.book.file_backend import FileBook
+from invoicetools.book.settings import read_settings, write_settings
+from invoicetools.domain import periods
+from invoicetools.steps import used
+from invoicetools.steps.used import PeriodUse
+from workbooks import new_book
+
+
+@pytest.fixture
+def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(sheet_cache, "CACHE_MIN_ROWS", 1)
+    path = new_book(tmp_path / "InvoiceTools.xlsm")
+    fb = FileBook(path, writer=True)
+    write_settings(fb, {"統一編號": UBN, "申報年月": PERIOD, "帳別": "A"})
+    fb.write_table(layout.table("配號設定"), allocation_frame())
+    register = [*standard_register(), "KA1234", "KZ99999999"]  # a bad number, one outside the allocation
+    fb.write_table(layout.table("發票資料"), register_frame(register).assign(
+        發票日期=["2025/01/15"] * (len(register) - 1) + ["2025/13/40"]))
+    fb.write_table(layout.table("平台狀況"), pd.DataFrame({"發票號碼": standard_register()[5:], "狀態": "已上傳"}))
+    fb.commit()
+    fb.close()
+    return path
+
+
+def _use(path: Path, machines: object = MACHINES) -> PeriodUse:
+    io = FileBook(path)
+    ctx = Context(io=io)
+    try:
+        allocation = reading.read_allocation(ctx, periods.parse(PERIOD), read_settings(io))
+        return reading.read_used_numbers(ctx, allocation)
+    finally:
+        io.close()
+
+
+def _same(a: PeriodUse, b: PeriodUse) -> None:
+    assert np.array_equal(a.used.register, b.used.register)
+    assert (a.used.platform is None) == (b.used.platform is None)
+    if a.used.platform is not None:
+        assert np.array_equal(a.used.platform, b.used.platform)
+    assert (a.findings, a.latest_issued) == (b.findings, b.latest_issued)
+
+
+def test_the_next_step_gets_what_computing_gives(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _use(book)
+    assert {f.code for f in first.findings} >= {"gaps_bad_number", "bad_date"}
+    with monkeypatch.context() as m:
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("computed again: the kept used numbers should have served")
+
+        m.setattr(used, "used_numbers", refuse)
+        kept = _use(book)
+    _same(kept, first)
+    kept.used.register.sort()  # a step may sort in place: the kept arrays are the step's own
+
+
+def test_another_allocation_or_download_state_computes_again(book: Path) -> None:
+    first = _use(book)
+    fb = FileBook(book, writer=True)
+    fb.write_table(layout.table("配號設定"), allocation_frame(MACHINES[:2]))  # KB's range gone
+    fb.commit()
+    fb.close()
+    fewer = _use(book)
+    assert len(fewer.findings) > len(first.findings)  # KB numbers now lie outside the allocation
+    fb = FileBook(book, writer=True)
+    fb.write_table(layout.table("平台狀況"), pd.DataFrame(columns=list(layout.table("平台狀況").headers)))
+    fb.commit()
+    fb.close()
+    assert _use(book).used.platform is None  # never downloaded: unknown, not empty
+    fb = FileBook(book, writer=True)
+    fb.write_params(layout.sheet("平台狀況"), {"downloaded_at": "2025/03/01 09:00"})
+    fb.commit()
+    fb.close()
+    downloaded = _use(book).used.platform
+    assert downloaded is not None and len(downloaded) == 0  # downloaded, and nothing there
