@@ -116,3 +116,23 @@ def test_locate_and_contains_match_a_scan(spans: list[tuple[int, int]], keys: li
     for k, i in zip(keys, where, strict=True):
         holders = [n for n, (b, e) in enumerate(zip(mb.tolist(), me.tolist(), strict=True)) if b <= k <= e]
         assert (holders == [i]) if holders else i == -1
+
+
+@given(st.lists(st.integers(-5, 10**10), max_size=300))
+def test_distinct_is_the_sorted_set(keys: list[int]) -> None:
+    assert ranges.distinct(keys).tolist() == sorted(set(keys))
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(-1, 500)), max_size=200))
+def test_group_max_is_the_largest_value_of_each_group(pairs: list[tuple[int, int]]) -> None:
+    from invoicetools.steps.blanks import Segments, group_max
+
+    group = np.array([g for g, _ in pairs], dtype=np.int64)
+    values = np.array([v for _, v in pairs], dtype=np.int64)
+    seg = Segments(group, np.zeros_like(group), np.zeros_like(group))
+    groups, best = group_max(seg, values)
+    expected: dict[int, int] = {}
+    for g, v in pairs:
+        expected[g] = max(expected.get(g, -1), v)
+    assert dict(zip(groups.tolist(), best.tolist(), strict=True)) == expected
+    assert groups.tolist() == sorted(expected)

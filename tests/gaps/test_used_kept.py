@@ -88,3 +88,25 @@ def test_another_allocation_or_download_state_computes_again(book: Path) -> None
     fb.close()
     downloaded = _use(book).used.platform
     assert downloaded is not None and len(downloaded) == 0  # downloaded, and nothing there
+
+
+def test_without_the_cache_the_void_parses_each_sheet_once(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """整批作廢 runs 漏上傳檢核 (both tables whole) and the gaps (some columns): with the cache off
+    the column reads come from the whole tables, never from a second parse of the sheet."""
+    from invoicetools.book import file_backend
+    from invoicetools.cli import main
+
+    monkeypatch.setenv("INVOICETOOLS_NO_CACHE", "1")
+    parsed: list[str] = []
+    for name in ("load_grid", "load_columns"):
+        real = getattr(file_backend, name)
+
+        def counting(path: Path, sheet: str, *args: object, _real: object = real, **kwargs: object) -> object:
+            parsed.append(sheet)
+            return _real(path, sheet, *args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(file_backend, name, counting)
+    code = main(["gaps", "--book", str(book), "--void", "--force", "測試", "--quiet"])
+    assert code in (0, 1)
+    big = [s for s in parsed if s in ("發票資料", "平台狀況")]
+    assert sorted(big) == ["平台狀況", "發票資料"], parsed

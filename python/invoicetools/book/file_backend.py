@@ -127,7 +127,8 @@ class FileBook(WorkbookIO):
         slower of the two instead of their sum. ``columns`` names, per sheet, the only columns
         the step will ask for with :meth:`read_columns`: with the cache off only those are
         converted; with it on the whole table is read once and kept for the next steps.
-        Sheets already read, or in the cache, are skipped.
+        Sheets already read, or in the cache, are skipped; sheets too big to parse together
+        (:meth:`_parse_together`) are read one after the other.
         """
         from concurrent.futures import ThreadPoolExecutor
 
@@ -141,10 +142,9 @@ class FileBook(WorkbookIO):
             return file is None or not file.exists()
 
         todo = [s for s in dict.fromkeys(sheets) if needed(s)]
-        if len(todo) < 2 or not self._parse_together(todo):
+        if not todo:
             return
         wanted = dict(columns or {})
-        self.progress(f"讀取工作表「{'」「'.join(todo)}」…", None, None)
         cache_on = sheet_cache.cache_dir() is not None
 
         def read(sheet: str) -> None:
@@ -152,6 +152,11 @@ class FileBook(WorkbookIO):
                 return
             self._read(layout.table(sheet))
 
+        if len(todo) < 2 or not self._parse_together(todo):
+            for sheet in todo:  # too big to parse at once: one after the other, now, as asked
+                read(sheet)
+            return
+        self.progress(f"讀取工作表「{'」「'.join(todo)}」…", None, None)
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(read, todo))
 

@@ -42,6 +42,7 @@ __all__ = [
     "Int64s",
     "contains",
     "count",
+    "distinct",
     "find_overlaps",
     "intersect",
     "is_aligned",
@@ -58,6 +59,17 @@ Int64s = npt.NDArray[np.int64]
 
 def _arr(values: object) -> Int64s:
     return np.asarray(values, dtype=np.int64).reshape(-1)
+
+
+def distinct(keys: object) -> Int64s:
+    """The distinct keys, ascending: ``np.unique`` by one sort (numpy 2.4's ``np.unique`` hashes
+    first and took 2 s for 2M keys here, the sort 0.12 s).
+
+    >>> distinct([5, 1, 5, 3, 1]).tolist()
+    [1, 3, 5]
+    """
+    k = np.sort(_arr(keys))
+    return k[np.r_[True, k[1:] != k[:-1]]] if k.size else k
 
 
 def is_aligned(begin: int, end: int) -> bool:
@@ -128,7 +140,7 @@ def merge(begins: object, ends: object) -> tuple[Int64s, Int64s]:
 
 def runs(keys: object) -> tuple[Int64s, Int64s]:
     """Runs of consecutive numbers in a set of keys (duplicates allowed), as ranges."""
-    k = np.unique(_arr(keys))
+    k = distinct(keys)
     if k.size == 0:
         return k, k.copy()
     breaks = np.flatnonzero(np.diff(k) > 1)
@@ -146,7 +158,8 @@ def _coverage(
     dx = np.concatenate([np.zeros_like(a_b), np.zeros_like(a_e), np.ones_like(x_b), -np.ones_like(x_e)])
     order = np.argsort(pos, kind="stable")
     pos, da, dx = pos[order], da[order], dx[order]
-    uniq, first = np.unique(pos, return_index=True)
+    first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]]) if pos.size else np.empty(0, np.int64)
+    uniq = pos[first]
     cov_a = np.cumsum(np.add.reduceat(da, first)) if pos.size else da
     cov_x = np.cumsum(np.add.reduceat(dx, first)) if pos.size else dx
     seg_b = uniq[:-1]

@@ -299,10 +299,13 @@ def overlap_pieces(begin: object, end: object, other_begin: object, other_end: o
 
 def group_max(seg: Segments, values: Int64s) -> tuple[Int64s, Int64s]:
     """``(groups, max of values per group)`` over the segments, groups ascending."""
-    groups, inverse = np.unique(seg.group, return_inverse=True)
-    best = np.full(groups.size, -1, dtype=np.int64)
-    np.maximum.at(best, inverse, values)
-    return groups.astype(np.int64), best
+    group = np.asarray(seg.group, dtype=np.int64)
+    if group.size == 0:
+        return group, np.empty(0, np.int64)
+    order = np.lexsort((values, group))  # by group, the largest value last
+    g = group[order]
+    last = np.r_[g[1:] != g[:-1], True]
+    return g[last], np.maximum(np.asarray(values, dtype=np.int64)[order][last], -1)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from ...domain.errors import Finding, Location, Severity
 from ...domain.invoice_number import KEY_BASE, from_key
-from ...domain.ranges import BOOKLET, merge
+from ...domain.ranges import BOOKLET, distinct, merge
 from .columns import M_COUNT
 from .machines import MachineRequest
 
@@ -100,7 +100,7 @@ class _Used:
     """The used numbers inside the booklets: each with its booklet and the machine range holding it."""
 
     def __init__(self, keys: Int64s, used: Int64s, current: PeriodAllocation, codes: Int64s) -> None:
-        u = np.unique(used)
+        u = distinct(used)
         at = np.searchsorted(keys, u, side="right") - 1
         inside = (at >= 0) & (u <= keys[np.maximum(at, 0)] + BOOKLET - 1) if keys.size else np.zeros(u.size, bool)
         self.keys, self.booklet = u[inside], at[inside]
@@ -123,7 +123,7 @@ def _first_allocation_note(keys: Int64s, used: Int64s, label: str, findings: lis
                            where: Location) -> None:
     at = np.searchsorted(keys, used, side="right") - 1
     inside = (at >= 0) & (used <= keys[np.maximum(at, 0)] + BOOKLET - 1)
-    n = int(np.unique(at[inside]).size)
+    n = int(distinct(at[inside]).size)
     if n:
         findings.append(Finding(
             "alloc_used_first",
