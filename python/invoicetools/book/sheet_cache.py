@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..domain.user_cache import cache_dir
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -48,18 +50,6 @@ CACHE_BYTES = 2 * 1024**3  # … and no more than this in all (a 1M-row register
 FORMAT = 3  # the layout of an entry; a change makes every older entry a miss
 SUFFIX = ".arrow"
 _ROW = "\x00row"  # the column that keeps each row's Excel row number
-
-
-def cache_dir() -> Path | None:
-    """The cache folder, or None when the cache is turned off."""
-    if os.environ.get("INVOICETOOLS_NO_CACHE"):
-        return None
-    base = os.environ.get("INVOICETOOLS_CACHE_DIR")
-    if base:
-        return Path(base)
-    if os.name == "nt":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "InvoiceTools" / "cache"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "invoicetools"
 
 
 def part_identity(path: Path, sheet: str) -> tuple[int, int] | None:

@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+import os
 import re
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidFormat
@@ -131,15 +133,62 @@ def _taiwan_calendar() -> Any:
     return holidays.country_holidays("TW")
 
 
+def _calendar_key() -> str:
+    """The installed ``holidays`` package's version file, hashed: its answers are kept under it
+    (found without importing the package, which costs ~0.18 s per process)."""
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or spec.origin is None:
+        return "none"
+    try:
+        text = (Path(spec.origin).parent / "version.py").read_bytes()
+    except OSError:
+        return "none"
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+@functools.cache
+def _working_days(year: int) -> str:
+    """One character per day of ``year``: 1 a working day, 0 not — the ``holidays`` package's own
+    answers, kept in the user's cache folder (``domain.user_cache``) under the package's version, so
+    a process asks the package only for a year it has not seen (a new version asks again)."""
+    from .user_cache import cache_dir
+
+    days = (datetime.date(year + 1, 1, 1) - datetime.date(year, 1, 1)).days
+    folder = cache_dir()
+    file = folder / f"working-days-TW-{_calendar_key()}-{year}.txt" if folder is not None else None
+    if file is not None:
+        try:
+            kept = file.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            kept = ""
+        if len(kept) == days and set(kept) <= {"0", "1"}:
+            return kept
+    calendar = _taiwan_calendar()
+    first = datetime.date(year, 1, 1)
+    answer = "".join("1" if calendar.is_working_day(first + datetime.timedelta(days=i)) else "0"
+                     for i in range(days))
+    if file is not None:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+            tmp.write_text(answer, encoding="ascii")
+            os.replace(tmp, file)
+        except OSError:
+            pass  # a cache that cannot be written is a miss next time, never an error
+    return answer
+
+
 def is_working_day(day: datetime.date) -> bool:
     """Not a Saturday, Sunday or Taiwan public holiday, or a weekend day that is a make-up workday."""
-    return bool(_taiwan_calendar().is_working_day(day))
+    return _working_days(day.year)[day.timetuple().tm_yday - 1] == "1"
 
 
 def next_working_day(day: datetime.date) -> datetime.date:
     """``day`` when it is a working day, else the first working day after it (行政程序法 §48)."""
-    calendar = _taiwan_calendar()
-    while not calendar.is_working_day(day):
+    while not is_working_day(day):
         day += datetime.timedelta(days=1)
     return day
 
