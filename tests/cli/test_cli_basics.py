@@ -143,3 +143,18 @@ def test_demo_forecast_step_prints_its_result_not_a_progress_line(demo_dir: Path
     assert first.startswith("已更新 3 台機台的預估組數（114/01 ~ 114/02，發票計算到 2025/02/15"), first
     assert "讀取工作表" not in step.message
     assert step.exit_code == 0  # counted to 2/15, no machine runs out before the end of February
+
+
+def test_every_command_gives_its_memory_back_when_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``batch`` runs every step of every client in one process: each command, failed or not, hands
+    the memory it used back (Arrow's pool, glibc's heap) before the next one starts."""
+    from invoicetools.cli import _common
+
+    released: list[int] = []
+    monkeypatch.setattr(_common, "release_memory", lambda: released.append(1))
+    assert main(["calendar", "--book", str(tmp_path / "missing.xlsm")]) == 2  # an error …
+    assert released == [1]
+    book = tmp_path / "book.xlsm"
+    assert main(["new", str(book), "--quiet"]) == 0  # … and a success
+    assert released == [1, 1]
+

@@ -214,9 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return ExitCode.BAD_INPUT
     finally:
-        from ._common import close_books
+        from ._common import close_books, release_memory
 
         close_books()
+        release_memory()
         restore()
 
 
