@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from invoicetools.book import layout
+from invoicetools.book.file_backend import FileBook
 
 
 def make_layout_workbook(path: Path) -> Path:
@@ -79,3 +80,12 @@ def new_book(path: Path) -> Path:
 def template_book(tmp_path: Path) -> Path:
     """A fresh product workbook (from the template) in a temp folder."""
     return new_book(tmp_path / "InvoiceTools.xlsm")
+
+
+def cached_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FileBook:
+    """A new workbook open for writing, with the sheet cache (in ``tmp_path/cache``) on for sheets of any size."""
+    from invoicetools.book import sheet_cache
+
+    monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(sheet_cache, "CACHE_MIN_ROWS", 1)
+    return FileBook(new_book(tmp_path / "InvoiceTools.xlsm"), writer=True)

@@ -12,21 +12,19 @@ from gapbook import MACHINES, PERIOD, UBN, allocation_frame, register_frame, sta
 
 from invoicetools.actions import reading
 from invoicetools.actions.base import Context
-from invoicetools.book import layout, sheet_cache
+from invoicetools.book import layout
 from invoicetools.book.file_backend import FileBook
 from invoicetools.book.settings import read_settings, write_settings
 from invoicetools.domain import periods
 from invoicetools.steps import used
 from invoicetools.steps.used import PeriodUse
-from workbooks import new_book
+from workbooks import cached_book
 
 
 @pytest.fixture
 def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(sheet_cache, "CACHE_MIN_ROWS", 1)
-    path = new_book(tmp_path / "InvoiceTools.xlsm")
-    fb = FileBook(path, writer=True)
+    fb = cached_book(tmp_path, monkeypatch)
+    path = fb.path
     write_settings(fb, {"統一編號": UBN, "申報年月": PERIOD, "帳別": "A"})
     fb.write_table(layout.table("配號設定"), allocation_frame())
     register = [*standard_register(), "KA1234", "KZ99999999"]  # a bad number, one outside the allocation

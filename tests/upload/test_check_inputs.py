@@ -10,10 +10,10 @@ import pytest
 
 from invoicetools.actions.base import Context
 from invoicetools.actions.check_inputs import check_inputs
-from invoicetools.book import layout, sheet_cache
+from invoicetools.book import layout
 from invoicetools.book.file_backend import FileBook
 from invoicetools.sources import register, status
-from workbooks import new_book
+from workbooks import cached_book
 
 REGISTER = pd.DataFrame({
     "帳別": ["A", "A", "Ｂ", None, "A"],
@@ -28,10 +28,8 @@ PLATFORM = pd.DataFrame({"發票號碼": ["AB00000001", "AB00000002", "BAD"], "�
 
 @pytest.fixture
 def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("INVOICETOOLS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(sheet_cache, "CACHE_MIN_ROWS", 1)
-    path = new_book(tmp_path / "InvoiceTools.xlsm")
-    fb = FileBook(path, writer=True)
+    fb = cached_book(tmp_path, monkeypatch)
+    path = fb.path
     fb.write_table(layout.table("發票資料"), REGISTER)
     fb.write_table(layout.table("平台狀況"), PLATFORM)
     fb.commit()
