@@ -61,6 +61,14 @@ def test_every_command_accepts_quiet(path: tuple[str, ...], parser: argparse.Arg
     assert {"-q", "--quiet"} <= set(parser._option_string_actions)
 
 
+@pytest.mark.parametrize(("path", "parser"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_argument_says_what_it_takes(path: tuple[str, ...], parser: argparse.ArgumentParser) -> None:
+    """Positional arguments too: `status import --help` says what a FILE_OR_DIR may be."""
+    bare = [a.metavar or a.dest for a in parser._actions
+            if not isinstance(a, argparse._SubParsersAction) and a.help in (None, "")]
+    assert bare == [], f"{' '.join(path)}: no help for {bare}"
+
+
 def test_the_scan_finds_english() -> None:
     """The checker itself: argparse's untranslated words would be found."""
     assert _english("usage: prog [-h]\n\noptions:\n  -h, --help  show this help message and exit") == [

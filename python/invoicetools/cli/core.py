@@ -16,7 +16,7 @@ __all__ = ["register"]
 
 def register(sub: Any) -> None:
     p = sub.add_parser("new", help="由範本建立新的活頁簿", description="由範本建立一本新的 InvoiceTools 活頁簿（.xlsm）。")
-    p.add_argument("path", metavar="BOOK.xlsm")
+    p.add_argument("path", metavar="BOOK.xlsm", help="新活頁簿的檔名（.xlsm）")
     p.add_argument("--force", action="store_true", help="檔案已存在時覆蓋")
     p.set_defaults(handler=_new)
 
@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
                          description="由 CSV 或 xlsx 匯入[機台配號設定]（取代現有內容）：依標題辨認欄位 帳別、機台號、"
                                      "組數(50張一組)、傳輸類別、交換範圍、所屬年月、發票字軌、分支機構統編；"
                                      "有錯誤時列出每個問題的位置，不匯入。")
-    mi.add_argument("file", metavar="FILE")
+    mi.add_argument("file", metavar="FILE", help="機台配號設定表（CSV 或 xlsx）")
     add_book(mi)
     add_common(mi, json_output=False)
     mi.set_defaults(handler=_machines_import)

@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
     isub.required = True
     pi = isub.add_parser("import", help="由 CSV/xlsx 匯入發票資料（取代[發票資料]）",
                          description="匯入 ERP 開立發票資料；無法辨識的列會保留並列在[檢核訊息]。")
-    pi.add_argument("file", metavar="FILE")
+    pi.add_argument("file", metavar="FILE", help="ERP 匯出的發票資料檔（CSV Big5/UTF-8 或 xlsx）")
     add_book(pi)
     add_common(pi, json_output=False)
     pi.set_defaults(handler=_invoices_import)
@@ -34,7 +34,8 @@ def register(sub: Any) -> None:
                          description="匯入平台發票狀況：CSV/xlsx 狀況檔、TURNKEY_MESSAGE_LOG 匯出檔、"
                                      "SummaryResult/ProcessResult 檔或資料夾（資料夾：其中每個狀況檔；Turnkey "
                                      "資料夾：其結果檔）。可指定多個，合併為一次下載；同一張發票以較新的狀態為準。")
-    si.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    si.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
+                    help="狀況檔、Turnkey 結果檔或資料夾（可多個，合併為一次下載）")
     add_book(si)
     add_common(si, json_output=False)
     si.set_defaults(handler=_status_import)
