@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..domain.errors import InputError
@@ -160,51 +160,96 @@ def rewrite_sheet(
     were written alone (no cell the accountant keeps beside them), before its rows are written.
     """
     text, later_tail = _sheet_text(xml, table)
+    start, inner_start, inner_end, close_end = _sheet_data_bounds(text)
+    styles = column_styles(text[:start])  # <cols> comes before <sheetData>: no scan of a million rows
+    head, tail = text[:start], text[close_end:]
+    patches = _patches(cells, table)
+    header_style = _header_style(text, table) if table is not None else None
+    dim = _DIMENSION.search(head)
+    dim_last_col = column_number(dim.group(3) or dim.group(1)) if dim else 10**6
+    max_col = max([c for p in patches.values() for c in p] + [table.span[1] if table else 1])
+    walk = _walk_rows(text, inner_start, inner_end, patches, table, styles, header_style, quote)
+    max_col = max(max_col, dim_last_col if dim and dim_last_col < 10**6 else 1)
+
+    yield (head[: dim.start()] if dim else head).encode()
+    n_rows = len(table.frame) if table is not None else 0
+    last_row = max(walk.max_row, (table.header_row + max(n_rows, 1)) if table else 0, max(walk.beside, default=0))
+    if dim:
+        yield f'<dimension ref="A1:{column_letter(max_col)}{max(last_row, 1)}"/>'.encode()
+        yield head[dim.end():].encode()
+    yield b"<sheetData>"
+    yield "".join(walk.rows).encode()
+    if table is not None:
+        letters = [column_letter(table.first_col + j) for j in range(len(table.headers))]
+        col_styles = [walk.data_styles.get(table.first_col + j, styles.get(table.first_col + j))
+                      for j in range(len(table.headers))]
+        if on_table is not None:
+            on_table(col_styles, not walk.beside)
+        if not walk.beside:
+            yield from rows_xml(table.frame, table.header_row + 1, letters, col_styles, quote=quote)
+        else:
+            yield _merge_beside(table, letters, col_styles, walk.beside, quote).encode()
+    yield b"</sheetData>"
+    yield later_tail() if later_tail is not None else tail.encode()
+
+
+def _sheet_data_bounds(text: str) -> tuple[int, int, int, int]:
+    """Where ``<sheetData`` starts, its content starts and ends, and the element ends."""
     start = text.find("<sheetData")
     if start < 0:
         raise InputError("工作表已損毀（找不到儲存格資料 <sheetData>）：請在 Excel 開啟後另存新檔，或改用備份")
-    styles = column_styles(text[:start])  # <cols> comes before <sheetData>: no scan of a million rows
     open_end = text.index(">", start) + 1
     if text[open_end - 2] == "/":  # <sheetData/>
-        inner_start = inner_end = open_end
-        close_end = open_end
-    else:
-        inner_start = open_end
-        inner_end = text.rindex("</sheetData>", inner_start)  # near the end of a big sheet
-        close_end = inner_end + len("</sheetData>")
-    head, tail = text[:start], text[close_end:]
+        return start, open_end, open_end, open_end
+    inner_end = text.rindex("</sheetData>", open_end)  # near the end of a big sheet
+    return start, open_end, inner_end, inner_end + len("</sheetData>")
 
+
+def _patches(cells: Mapping[tuple[int, int], object], table: TableWrite | None) -> dict[int, dict[int, object]]:
+    """The cells to write, by row: the given cells, the table's headers, and old headers past it cleared."""
     patches: dict[int, dict[int, object]] = {}
     for (r, c), value in cells.items():
         patches.setdefault(r, {})[c] = value
-    first_data = table.header_row + 1 if table else None
-    clear_span = table.span if table else None
-    header_style: int | None = None
     if table is not None:
         header_cells = patches.setdefault(table.header_row, {})
         for j, h in enumerate(table.headers):
             header_cells[table.first_col + j] = h
         for c in range(table.last_col + 1, table.old_last_col + 1):
             header_cells[c] = _CLEAR
-        hm = re.search(rf'<row\b[^>]*\br="{table.header_row}"[^>]*>(.*?)</row>', text, re.S)
-        if hm:
-            for cm in _CELL.finditer(hm.group(1)):
-                sm = _STYLE.search(cm.group(0).split(">", 1)[0])
-                if sm:
-                    header_style = int(sm.group(1))
-                    break
+    return patches
 
-    dim = _DIMENSION.search(head)
-    dim_last_col = column_number(dim.group(3) or dim.group(1)) if dim else 10**6
+
+def _header_style(text: str, table: TableWrite) -> int | None:
+    """The style of the first styled cell in the table's header row, for header cells written new."""
+    hm = re.search(rf'<row\b[^>]*\br="{table.header_row}"[^>]*>(.*?)</row>', text, re.S)
+    if hm:
+        for cm in _CELL.finditer(hm.group(1)):
+            sm = _STYLE.search(cm.group(0).split(">", 1)[0])
+            if sm:
+                return int(sm.group(1))
+    return None
+
+
+@dataclass
+class _Walk:
+    """What the old rows give the new sheet: the rows above the table (patched), the cells kept
+    beside the table's data rows, the first data row's cell styles, the last row written."""
+
+    rows: list[str] = field(default_factory=list)
+    beside: dict[int, str] = field(default_factory=dict)
+    data_styles: dict[int, int] = field(default_factory=dict)
+    max_row: int = 0
+
+
+def _walk_rows(text: str, inner_start: int, inner_end: int, patches: dict[int, dict[int, object]],
+               table: TableWrite | None, styles: Mapping[int, int], header_style: int | None,
+               quote: Quote | None) -> _Walk:
+    walk = _Walk()
+    first_data = table.header_row + 1 if table else None
+    clear_span = table.span if table else None
     fast = _only_the_table(text, table)
-
-    out_rows: list[str] = []
-    beside: dict[int, str] = {}  # data rows: the kept cells beside the table, as row XML
-    data_styles: dict[int, int] = {}
-    max_row = 0
-    max_col = max([c for p in patches.values() for c in p] + [table.span[1] if table else 1])
-    pos = inner_start
     pending = dict(sorted(patches.items()))
+    pos = inner_start
     while pos < inner_end:
         m = _ROW.search(text, pos, inner_end)
         if not m:
@@ -216,54 +261,33 @@ def rewrite_sheet(
             continue
         r = int(rm.group(1))
         if first_data is not None and r >= first_data:
-            if not data_styles:  # the first old data row's cell styles carry over to the new rows
+            if not walk.data_styles:  # the first old data row's cell styles carry over to the new rows
                 for cm in _CELL.finditer(body):
                     sm = _STYLE.search(cm.group(0).split(">", 1)[0])
                     if sm:
-                        data_styles[column_number(cm.group(1))] = int(sm.group(1))
-                data_styles.setdefault(0, -1)  # seen, even when it had no styles
+                        walk.data_styles[column_number(cm.group(1))] = int(sm.group(1))
+                walk.data_styles.setdefault(0, -1)  # seen, even when it had no styles
             if fast:
                 break
             kept = _patch_row(attrs, body, r, pending.pop(r, {}), clear_span, styles, quote=quote)
             if kept and "<c " in kept:
-                beside[r] = kept
+                walk.beside[r] = kept
             continue
         # rows before a pending patch row that does not exist yet
         for pr in [p for p in pending if p < r]:
-            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style, quote))
+            walk.rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style, quote))
         patch = pending.pop(r, {})
         clear = clear_span if table is not None and r == table.header_row else None
         fallback = header_style if table is not None and r == table.header_row else None
         row_xml = _patch_row(attrs, body, r, patch, clear, styles, fallback, quote) if (patch or clear) else m.group(0)
         if row_xml:
-            out_rows.append(row_xml)
-            max_row = max(max_row, r)
+            walk.rows.append(row_xml)
+            walk.max_row = max(walk.max_row, r)
     for pr in list(pending):
         if first_data is None or pr < first_data:
-            out_rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style, quote))
-            max_row = max(max_row, pr)
-    max_col = max(max_col, dim_last_col if dim and dim_last_col < 10**6 else 1)
-
-    yield (head[: dim.start()] if dim else head).encode()
-    n_rows = len(table.frame) if table is not None else 0
-    last_row = max(max_row, (table.header_row + max(n_rows, 1)) if table else 0, max(beside, default=0))
-    if dim:
-        yield f'<dimension ref="A1:{column_letter(max_col)}{max(last_row, 1)}"/>'.encode()
-        yield head[dim.end():].encode()
-    yield b"<sheetData>"
-    yield "".join(out_rows).encode()
-    if table is not None:
-        letters = [column_letter(table.first_col + j) for j in range(len(table.headers))]
-        col_styles = [data_styles.get(table.first_col + j, styles.get(table.first_col + j))
-                      for j in range(len(table.headers))]
-        if on_table is not None:
-            on_table(col_styles, not beside)
-        if not beside:
-            yield from rows_xml(table.frame, table.header_row + 1, letters, col_styles, quote=quote)
-        else:
-            yield _merge_beside(table, letters, col_styles, beside, quote).encode()
-    yield b"</sheetData>"
-    yield later_tail() if later_tail is not None else tail.encode()
+            walk.rows.append(_new_row(pr, pending.pop(pr), styles, table, header_style, quote))
+            walk.max_row = max(walk.max_row, pr)
+    return walk
 
 
 def _merge_beside(table: TableWrite, letters: list[str], styles: list[int | None], beside: dict[int, str],
