@@ -38,7 +38,7 @@ from ..domain.errors import InputError, Location, describe_os_error
 from .base import ActionResult, Context, finish
 from .files import transaction
 from .review_book import NO_ROWS, ReviewHeader, build_review_xlsx, needs_quote_prefix, sheet_data
-from .review_layout import LIBREOFFICE, Metrics
+from .review_layout import DEFAULT_SHEETS, LIBREOFFICE, PDF_TIMEOUT, Metrics
 
 __all__ = [
     "DEFAULT_SHEETS",
@@ -61,9 +61,7 @@ __all__ = [
 ]
 
 STEP = "審閱匯出"
-DEFAULT_SHEETS = ("配號設定", "漏上傳檢核", "跳號作廢", "E0402")
 PDF_MAX_ROWS = 20_000  # beyond this a PDF is no longer something to read: export the .xlsx
-PDF_TIMEOUT = 180.0  # seconds
 FALLBACK_FONT = "Noto Sans CJK TC"
 SOFFICE_ENV = "INVOICETOOLS_SOFFICE"
 

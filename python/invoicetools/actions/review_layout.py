@@ -31,12 +31,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "DEFAULT_SHEETS",
     "EXCEL",
     "FONT_SIZE",
     "LIBREOFFICE",
     "LINE_HEIGHT",
     "MAX_LINES",
     "MIN_SCALE",
+    "PDF_TIMEOUT",
     "Metrics",
     "fit_widths",
     "longest_token",
@@ -44,6 +46,8 @@ __all__ = [
     "wrap_text",
 ]
 
+DEFAULT_SHEETS = ("配號設定", "漏上傳檢核", "跳號作廢", "E0402")  # what a review exports unless told
+PDF_TIMEOUT = 180.0  # seconds LibreOffice may take for the PDF
 FONT_SIZE = 10  # pt, every cell of the review workbook
 LINE_HEIGHT = 15.0  # pt per line of 10 pt text (Noto Sans CJK's line is 1.45 em)
 MAX_LINES = 18  # lines of one printed row (it fits a page below the header block); more go on below

@@ -12,7 +12,8 @@ __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
-    from ..actions.export import DEFAULT_SHEETS, PDF_TIMEOUT
+    # review_layout, not export: the parser is built on every start, export's imports are not needed for it
+    from ..actions.review_layout import DEFAULT_SHEETS, PDF_TIMEOUT
 
     p = sub.add_parser(
         "export", help="匯出審閱用 PDF 與純數值 xlsx",
