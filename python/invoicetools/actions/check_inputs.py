@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..sources.register import Register
     from .base import Context
 
-__all__ = ["check_inputs"]
+__all__ = ["check_inputs", "read_ahead"]
 
 _INVOICES = layout.table("發票資料")
 _PLATFORM = layout.table("平台狀況")
@@ -82,14 +82,20 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame()
 
 
+def read_ahead(ctx: Context) -> None:
+    """Read 發票資料 and 平台狀況 whole now when :func:`check_inputs` will read them (not both prepared
+    before): both at once where the backend can, and a step that reads some of their columns
+    first (``gaps --void``) then gets them from these tables instead of parsing the sheets again."""
+    kept = [_entry(ctx, kind, ctx.io.content_key(t)) for kind, t in (("register", _INVOICES), ("platform", _PLATFORM))]
+    if not all(file is not None and file.exists() for file in kept):
+        ctx.io.prefetch([_INVOICES.sheet, _PLATFORM.sheet])
+
+
 def check_inputs(ctx: Context) -> tuple[Register, pd.DataFrame, list[Finding]]:
     """發票資料 prepared for the check (``prepare_register(…, for_sheet=False)``) and 平台狀況 as the
     check's platform rows with their findings (``platform_input``), each from the cache when its
     content was prepared before."""
     book = ctx.io.name
-    reg_where = Location(file=book, sheet=_INVOICES.sheet)
-    plat_where = Location(file=book, sheet=_PLATFORM.sheet)
-    kept = [_entry(ctx, kind, ctx.io.content_key(t)) for kind, t in (("register", _INVOICES), ("platform", _PLATFORM))]
-    if not all(file is not None and file.exists() for file in kept):
-        ctx.io.prefetch([_INVOICES.sheet, _PLATFORM.sheet])  # one of them is read: both at once where the backend can
-    return (_register(ctx, reg_where), *_platform(ctx, plat_where))
+    read_ahead(ctx)
+    return (_register(ctx, Location(file=book, sheet=_INVOICES.sheet)),
+            *_platform(ctx, Location(file=book, sheet=_PLATFORM.sheet)))

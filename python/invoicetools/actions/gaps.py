@@ -189,9 +189,9 @@ def _refusals(ctx: Context, run: GapsRun) -> list[str]:
 
 def void_gaps(ctx: Context, period: str | None = None, account: str | None = None) -> ActionResult:
     """[確定] / ``gaps --void``: mark every 待確認 跳號 that was never issued 已作廢, in one confirmed action."""
-    # the upload check below needs both tables whole: read them first, so the gaps' column reads
-    # come from them instead of parsing the sheets a second time (without the cache)
-    ctx.io.prefetch([layout.table("發票資料").sheet, layout.table("平台狀況").sheet])
+    from .check_inputs import read_ahead
+
+    read_ahead(ctx)  # the upload check below reads both tables whole: the gaps' columns come from them
     run = _start(ctx, period, account)
     forced = bool(ctx.force_reason)
     # numbers of unknown cause (no platform status) are targets too: the refusal below guards them
