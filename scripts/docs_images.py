@@ -197,16 +197,12 @@ def _run(argv: list[str], ok: Sequence[int] = (0,), clock: DemoClock | None = No
 
 def prepare_demo(folder: Path) -> dict[str, Path]:
     """Run the demo's steps into ``folder``; return a copy of the workbook per stage."""
-    from invoicetools.demo.sample import COMPANY, generate, write_files
+    from invoicetools.cli.demo_run import demo_files
+    from invoicetools.demo.sample import COMPANY
 
-    folder.mkdir(parents=True, exist_ok=True)
-    data = generate()
-    inputs = write_files(data, folder / "輸入資料")
-    book = folder / "InvoiceTools.xlsm"
-    turnkey = folder / "Turnkey"
-    (turnkey / "UpCast" / "B2PMESSAGE" / "E0402" / "SRC").mkdir(parents=True, exist_ok=True)
+    files = demo_files(folder, "InvoiceTools.xlsm")
+    book, inputs, turnkey, period = files.book, files.inputs, files.turnkey, files.data.period
     b = ["--book", str(book)]
-    period = data.period
     stages: dict[str, Path] = {}
 
     def keep(stage: str) -> None:
@@ -219,9 +215,7 @@ def prepare_demo(folder: Path) -> dict[str, Path]:
     with _user(COMPANY["製表人"]), demo_clock(clock):
         # 單月 1 日起: the track allocation
         run(["new", str(book), "--force"])
-        run(["settings", *b, f"統一編號={COMPANY['統一編號']}", f"公司名稱={COMPANY['公司名稱']}",
-              f"申報年月={period}", "帳別=A", f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={turnkey}",
-              "其他系統開立發票=否"])
+        run(files.settings_argv())
         run(["tracks", "import", str(inputs["tracks"]), *b])
         run(["machines", "import", str(inputs["machines"]), *b])
         run(["tracks", "allocate", *b])

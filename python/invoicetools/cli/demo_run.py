@@ -18,10 +18,36 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..demo.sample import COMPANY, generate, write_files
+from ..demo.sample import COMPANY, SampleData, generate, write_files
 from ..domain.errors import ExitCode
 
-__all__ = ["DemoStep", "run_demo"]
+__all__ = ["DemoFiles", "DemoStep", "demo_files", "run_demo"]
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """The demo company's inputs written into a folder, the workbook to make there and its Turnkey folder."""
+
+    data: SampleData
+    inputs: dict[str, Path]
+    book: Path
+    turnkey: Path
+
+    def settings_argv(self) -> list[str]:
+        """``invoicetools settings`` as the demo company fills in [設定]."""
+        return ["settings", "--book", str(self.book), f"統一編號={COMPANY['統一編號']}",
+                f"公司名稱={COMPANY['公司名稱']}", f"申報年月={self.data.period}", "帳別=A",
+                f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={self.turnkey}", "其他系統開立發票=否"]
+
+
+def demo_files(folder: Path, book_name: str) -> DemoFiles:
+    """Generate the sample data into ``folder``/輸入資料 and make the Turnkey upload folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = generate()
+    inputs = write_files(data, folder / "輸入資料")
+    turnkey = folder / "Turnkey"
+    (turnkey / "UpCast" / "B2PMESSAGE" / "E0402" / "SRC").mkdir(parents=True, exist_ok=True)
+    return DemoFiles(data, inputs, folder / book_name, turnkey)
 
 
 @dataclass
@@ -54,22 +80,15 @@ def run_demo(folder: Path, *, quiet: bool = False) -> int:
     """Run the whole demo into ``folder``; return 0 when every step behaved as expected."""
     from . import main
 
-    folder.mkdir(parents=True, exist_ok=True)
-    data = generate()
-    inputs = write_files(data, folder / "輸入資料")
-    book = folder / "InvoiceTools-示範.xlsm"
-    turnkey = folder / "Turnkey"
-    (turnkey / "UpCast" / "B2PMESSAGE" / "E0402" / "SRC").mkdir(parents=True, exist_ok=True)
+    files = demo_files(folder, "InvoiceTools-示範.xlsm")
+    book, inputs, turnkey, period = files.book, files.inputs, files.turnkey, files.data.period
     if book.exists():
         book.unlink()
     b = ["--book", str(book)]
-    period = data.period
     have_soffice = shutil.which("soffice") is not None
     steps = [
         DemoStep("建立活頁簿", ["new", str(book)]),
-        DemoStep("填寫設定", ["settings", *b, f"統一編號={COMPANY['統一編號']}", f"公司名稱={COMPANY['公司名稱']}",
-                           f"申報年月={period}", "帳別=A", f"製表人={COMPANY['製表人']}", f"Turnkey資料夾={turnkey}",
-                           "其他系統開立發票=否"]),
+        DemoStep("填寫設定", files.settings_argv()),
         DemoStep("配號：手動匯入財政部配號檔", ["tracks", "import", str(inputs["tracks"]), *b]),
         DemoStep("配號：匯入機台配號設定", ["machines", "import", str(inputs["machines"]), *b]),
         DemoStep("配號：分配給帳別與機台", ["tracks", "allocate", *b]),
@@ -106,7 +125,7 @@ def run_demo(folder: Path, *, quiet: bool = False) -> int:
         write(f"{n:>2}. {step.title}：{mark}　{first}")
         if not ok:
             write("    " + step.message.replace("\n", "\n    "))
-    summary = _summary(steps, data.expected)
+    summary = _summary(steps, files.data.expected)
     (folder / "示範結果.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     write("")
     write(_summary_text(summary, book, turnkey))
