@@ -104,22 +104,24 @@ def read_with_notes(file: Path | None) -> tuple[pd.DataFrame, dict[str, object]]
     """An entry written with ``notes`` (:func:`write`): the frame and the notes, or None on a miss."""
     import json
 
-    frame = read(file)
-    if frame is None or file is None:
+    found = _open(file, None)
+    if found is None:
         return None
+    frame, metadata = found
     try:
-        import pyarrow as pa
-
-        with pa.memory_map(str(file)) as source:
-            metadata = pa.ipc.open_file(source).schema.metadata or {}
-        notes = json.loads(metadata.get(b"invoicetools.notes", b"{}"))
-    except Exception:
+        return frame, json.loads(metadata.get(b"invoicetools.notes", b"{}"))
+    except ValueError:
         return None
-    return frame, notes
 
 
 def read_columns(file: Path | None, columns: Sequence[str] | None) -> pd.DataFrame | None:
     """Only ``columns`` of an entry (those it has, in that order; all when None), or None on a miss."""
+    found = _open(file, columns)
+    return None if found is None else found[0]
+
+
+def _open(file: Path | None, columns: Sequence[str] | None) -> tuple[pd.DataFrame, dict[bytes, bytes]] | None:
+    """An entry's frame (only ``columns`` when given) and its schema metadata, or None on a miss."""
     if file is None or not file.exists():
         return None
     try:
@@ -131,14 +133,14 @@ def read_columns(file: Path | None, columns: Sequence[str] | None) -> pd.DataFra
             names = [n for n in reader.schema.names if n != _ROW]
             wanted = names if columns is None else [c for c in columns if c in names]
             table = reader.read_all().select([*wanted, _ROW])
-            metadata = reader.schema.metadata
+            metadata = reader.schema.metadata or {}
         frame = table.to_pandas()  # the text stays in the mapped file: nothing is copied
         rows = frame.pop(_ROW).to_numpy()
-        frame.index = pd.RangeIndex(len(rows)) if metadata and metadata.get(b"invoicetools.range") == b"1" else rows
+        frame.index = pd.RangeIndex(len(rows)) if metadata.get(b"invoicetools.range") == b"1" else rows
         if columns is None:
             frame.columns = _column_labels(metadata, list(frame.columns))
         file.touch()
-        return frame
+        return frame, metadata
     except Exception:
         return None
 
