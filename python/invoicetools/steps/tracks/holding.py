@@ -42,7 +42,7 @@ import numpy.typing as npt
 
 from ...domain.errors import Finding, Location, Severity
 from ...domain.invoice_number import KEY_BASE, from_key
-from ...domain.ranges import BOOKLET, distinct, merge
+from ...domain.ranges import BOOKLET, distinct, locate, merge
 from .columns import M_COUNT
 from .machines import MachineRequest
 
@@ -101,8 +101,8 @@ class _Used:
 
     def __init__(self, keys: Int64s, used: Int64s, current: PeriodAllocation, codes: Int64s) -> None:
         u = distinct(used)
-        at = np.searchsorted(keys, u, side="right") - 1
-        inside = (at >= 0) & (u <= keys[np.maximum(at, 0)] + BOOKLET - 1) if keys.size else np.zeros(u.size, bool)
+        at = locate(keys, keys + BOOKLET - 1, u)  # the booklet holding each number (-1: none)
+        inside = at >= 0
         self.keys, self.booklet = u[inside], at[inside]
         self.row = current.machine_of(self.keys) if self.keys.size else np.empty(0, np.int64)
         self.code = np.where(self.row >= 0, codes[np.maximum(self.row, 0)], NOBODY) if codes.size else \
@@ -121,9 +121,8 @@ def _machine_where(current: PeriodAllocation, row: int) -> Location:
 
 def _first_allocation_note(keys: Int64s, used: Int64s, label: str, findings: list[Finding],
                            where: Location) -> None:
-    at = np.searchsorted(keys, used, side="right") - 1
-    inside = (at >= 0) & (used <= keys[np.maximum(at, 0)] + BOOKLET - 1)
-    n = int(distinct(at[inside]).size)
+    at = locate(keys, keys + BOOKLET - 1, used)
+    n = int(distinct(at[at >= 0]).size)
     if n:
         findings.append(Finding(
             "alloc_used_first",
